@@ -1,0 +1,213 @@
+"""The one place that knows which array library runs the numbers.
+
+Everything else in tinygrad_ru asks this module for the array module of some data
+(``get_array_module``) or of a device (``array_module``), so that the same code runs on
+NumPy (CPU) and on CuPy (GPU).  A device backend is a small record: the array module, the
+array type it produces, and how to move arrays to and from the host.  Tests register a
+stand-in backend through :func:`register_device` to prove that the compute path never
+names NumPy directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+try:  # CuPy is optional: the "gpu" extra
+    import cupy as _cupy
+except Exception:  # pragma: no cover - depends on the machine
+    _cupy = None
+
+__all__ = [
+    "float16", "float32", "float64", "int32", "int64", "bool_",
+    "DeviceBackend", "register_device", "parse_device", "array_module", "get_array_module",
+    "device_of", "to_device", "to_numpy", "as_dtype", "get_default_dtype", "set_default_dtype",
+    "manual_seed", "rng", "is_floating", "cuda_is_available",
+]
+
+float16 = np.dtype("float16")
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+int32 = np.dtype("int32")
+int64 = np.dtype("int64")
+bool_ = np.dtype("bool")
+
+_DTYPE_NAMES = {
+    "float": float32, "float32": float32, "float64": float64, "double": float64,
+    "half": float16, "float16": float16, "int": int64, "long": int64, "int64": int64,
+    "int32": int32, "bool": bool_, "uint8": np.dtype("uint8"),
+}
+
+_default_dtype = float32
+
+
+def as_dtype(dtype: Any) -> np.dtype:
+    """Normalise ``tg.float32``, ``np.float64``, ``"float32"`` or a torch-style name to a NumPy dtype."""
+    if dtype is None:
+        return _default_dtype
+    if isinstance(dtype, str):
+        try:
+            return _DTYPE_NAMES[dtype]
+        except KeyError:
+            raise TypeError(f"unknown dtype name {dtype!r}; use one of {sorted(_DTYPE_NAMES)}") from None
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"cannot interpret {dtype!r} as a dtype") from None
+
+
+def get_default_dtype() -> np.dtype:
+    return _default_dtype
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Set the floating dtype of new tensors made from Python numbers and floating arrays."""
+    global _default_dtype
+    d = as_dtype(dtype)
+    if d.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {d}")
+    _default_dtype = d
+
+
+def is_floating(dtype: Any) -> bool:
+    return np.dtype(dtype).kind == "f"
+
+
+# ----------------------------------------------------------------------------- devices
+@dataclass(frozen=True)
+class DeviceBackend:
+    """How one kind of device stores arrays.
+
+    ``xp`` is the array module (NumPy's API), ``array_type`` the type of its arrays,
+    ``from_host(ndarray, index)`` and ``to_host(array)`` move data across.
+    """
+
+    name: str
+    xp: Any
+    array_type: type
+    from_host: Callable[[np.ndarray, int], Any]
+    to_host: Callable[[Any], np.ndarray]
+    index_of: Callable[[Any], int] = lambda a: 0
+
+
+_BACKENDS: dict[str, DeviceBackend] = {
+    "cpu": DeviceBackend("cpu", np, np.ndarray, lambda a, i: a, lambda a: a),
+}
+
+
+def _cupy_from_host(a: np.ndarray, index: int):  # pragma: no cover - needs a GPU
+    with _cupy.cuda.Device(index):
+        return _cupy.asarray(a)
+
+
+if _cupy is not None:  # pragma: no cover - needs CuPy
+    _BACKENDS["cuda"] = DeviceBackend(
+        "cuda", _cupy, _cupy.ndarray, _cupy_from_host, _cupy.asnumpy, lambda a: a.device.id
+    )
+
+
+def register_device(backend: DeviceBackend) -> None:
+    """Add (or replace) a device kind, e.g. a stand-in accelerator for tests."""
+    _BACKENDS[backend.name] = backend
+
+
+def unregister_device(name: str) -> None:
+    if name != "cpu":
+        _BACKENDS.pop(name, None)
+
+
+def cuda_is_available() -> bool:
+    if _cupy is None:
+        return False
+    try:  # pragma: no cover - needs a GPU
+        return _cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+def parse_device(device: Any) -> tuple[str, int]:
+    """``"cpu"``, ``"cuda"``, ``"cuda:1"`` → (kind, index)."""
+    if device is None:
+        return "cpu", 0
+    text = str(device)
+    kind, _, idx = text.partition(":")
+    if kind not in _BACKENDS:
+        if kind == "cuda":
+            raise RuntimeError(
+                "device 'cuda' is not available: install CuPy (pip install 'tinygrad-ru[gpu]') "
+                "on a machine with an NVIDIA GPU"
+            )
+        raise ValueError(f"unknown device {text!r}; known devices: {sorted(_BACKENDS)}")
+    try:
+        index = int(idx) if idx else 0
+    except ValueError:
+        raise ValueError(f"bad device index in {text!r}") from None
+    return kind, index
+
+
+def _backend_of_array(a: Any) -> DeviceBackend:
+    if isinstance(a, np.ndarray):
+        return _BACKENDS["cpu"]
+    for b in _BACKENDS.values():
+        if isinstance(a, b.array_type):
+            return b
+    return _BACKENDS["cpu"]
+
+
+def get_array_module(*arrays: Any):
+    """The array module (numpy, cupy, …) that owns the given arrays (Chainer's idiom)."""
+    for a in arrays:
+        if a is not None and not isinstance(a, (np.ndarray, np.generic, int, float, bool)):
+            b = _backend_of_array(a)
+            if b.name != "cpu":
+                return b.xp
+    return np
+
+
+def array_module(device: Any = "cpu"):
+    """The array module of a device."""
+    return _BACKENDS[parse_device(device)[0]].xp
+
+
+def device_of(a: Any) -> str:
+    b = _backend_of_array(a)
+    return "cpu" if b.name == "cpu" else f"{b.name}:{b.index_of(a)}"
+
+
+def to_numpy(a: Any) -> np.ndarray:
+    """A host (NumPy) copy or view of an array from any device."""
+    if isinstance(a, np.ndarray):
+        return a
+    return _backend_of_array(a).to_host(a)
+
+
+def to_device(a: Any, device: Any) -> Any:
+    """Move an array to a device; no copy when it is already there."""
+    kind, index = parse_device(device)
+    src = _backend_of_array(a)
+    if src.name == kind and (kind == "cpu" or src.index_of(a) == index):
+        return a
+    host = to_numpy(a)
+    return _BACKENDS[kind].from_host(host, index)
+
+
+# ----------------------------------------------------------------------------- RNG
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed the one generator behind everything random in tinygrad_ru (init, dropout, shuffling).
+
+    Random numbers are drawn on the host and moved to the device, so a seeded run gives the
+    same numbers on every backend.
+    """
+    global _rng
+    _rng = np.random.default_rng(int(seed))
+    return _rng
+
+
+def rng() -> np.random.Generator:
+    """The library's random generator (see :func:`manual_seed`)."""
+    return _rng
