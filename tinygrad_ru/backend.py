@@ -10,8 +10,9 @@ names NumPy directly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -211,3 +212,45 @@ def manual_seed(seed: int) -> np.random.Generator:
 def rng() -> np.random.Generator:
     """The library's random generator (see :func:`manual_seed`)."""
     return _rng
+
+
+# ----------------------------------------------------------------------------- special functions
+try:
+    from scipy import special as _scipy_special
+except Exception:  # scipy is optional
+    _scipy_special = None
+
+_math_erf = None
+
+
+def erf(x: Any) -> Any:
+    """The error function on any backend's array (exact: SciPy/CuPy, else Python's math.erf)."""
+    xp = get_array_module(x)
+    if xp is not np:
+        import cupyx.scipy.special as cupy_special  # pragma: no cover - needs CuPy
+
+        return cupy_special.erf(x)
+    if _scipy_special is not None:
+        return _scipy_special.erf(x).astype(x.dtype, copy=False)
+    global _math_erf
+    if _math_erf is None:
+        import math
+
+        _math_erf = np.frompyfunc(math.erf, 1, 1)
+    return np.asarray(_math_erf(x), dtype=x.dtype)
+
+
+def scatter_add(target: Any, index: Any, values: Any) -> None:
+    """``target[index] += values`` where repeated indices accumulate (np.add.at / cupyx.scatter_add)."""
+    xp = get_array_module(target)
+    if xp is np:
+        np.add.at(target, index, values)
+    else:  # pragma: no cover - needs CuPy
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
+
+
+def is_scalar(value: Any) -> bool:
+    """A Python or NumPy number (not an array)."""
+    return isinstance(value, (int, float, bool, np.generic))

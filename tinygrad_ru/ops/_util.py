@@ -1,0 +1,76 @@
+"""Small helpers shared by the ops: operands, axes, broadcasting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import backend
+from ..tensor import Tensor
+
+
+def operand(value: Any, like: Tensor) -> Tensor:
+    """Turn a Python number or array into a constant Tensor on ``like``'s device.
+
+    A number takes ``like``'s floating dtype (``x * 2.0`` stays float32, as in PyTorch).
+    """
+    if isinstance(value, Tensor):
+        return value
+    xp = like.xp
+    if backend.is_scalar(value):
+        if like.dtype.kind in "fc":
+            dtype = like.dtype
+        elif isinstance(value, float):
+            dtype = backend.get_default_dtype()
+        else:
+            dtype = like.dtype if not isinstance(value, bool) or like.dtype.kind == "b" else None
+        return Tensor._wrap(xp.asarray(value, dtype=dtype), False)
+    return Tensor(value, device=like.device)
+
+
+def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    if isinstance(a, Tensor):
+        return a, operand(b, a)
+    if isinstance(b, Tensor):
+        return operand(a, b), b
+    raise TypeError(f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}")
+
+
+def normalize_axis(dim: Any, axis: Any, keepdim: bool, keepdims: Any, ndim: int, op: str):
+    """Accept PyTorch's ``dim``/``keepdim`` and NumPy's ``axis``/``keepdims``; check the range."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: give either dim or axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, bool(keepdim)
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    out = []
+    for d in dims:
+        d = int(d)
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{op}: dimension {d} out of range for a tensor with {ndim} dimensions")
+        out.append(d % ndim if ndim else 0)
+    if ndim == 0:
+        return None, bool(keepdim)
+    return tuple(sorted(set(out))), bool(keepdim)
+
+
+def reduced_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape of a keepdim reduction: reduced axes become 1."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The broadcast shape, or a clear error naming the op and the shapes."""
+    ndim = max(len(s) for s in shapes)
+    out = []
+    for i in range(-ndim, 0):
+        sizes = {s[i] for s in shapes if len(s) >= -i} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together")
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)

@@ -1,0 +1,320 @@
+"""Ops that move values around without arithmetic: shapes, axes, broadcasting, indexing, joining.
+
+Their backward moves the gradient back the same way: reshape ↔ reshape, permute ↔ inverse
+permute, broadcast ↔ sum over the broadcast axes, index ↔ scatter (repeated indices add up).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import backend
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import broadcast_shapes
+
+
+def _shape_arg(shape: tuple) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+# ----------------------------------------------------------------------------- reshape
+class Reshape(Function):
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        try:
+            return x.reshape(self.shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {tuple(x.shape)} ({x.size} elements) "
+                f"into {self.shape}"
+            ) from None
+
+    def backward(self, g):
+        return reshape(g, self.in_shape)
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    shape = tuple(int(s) for s in _shape_arg(shape))
+    if shape == x.shape:
+        return x
+    return Reshape(shape)(x)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if x.ndim == 0:
+        return reshape(x, 1)
+    start, end = start_dim % x.ndim, end_dim % x.ndim
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    shape = x.shape[:start] + (-1,) + x.shape[end + 1:]
+    if 0 in x.shape:
+        n = 1
+        for s in x.shape[start:end + 1]:
+            n *= s
+        shape = x.shape[:start] + (n,) + x.shape[end + 1:]
+    return reshape(x, shape)
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    if dim is None:
+        return reshape(x, tuple(s for s in x.shape if s != 1))
+    dims = {d % x.ndim for d in (dim if isinstance(dim, (tuple, list)) else (dim,))} if x.ndim else set()
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    if not -x.ndim - 1 <= dim <= x.ndim:
+        raise IndexError(f"unsqueeze: dimension {dim} out of range for a tensor with {x.ndim} dimensions")
+    dim = dim % (x.ndim + 1)
+    return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+# ----------------------------------------------------------------------------- axes
+class Permute(Function):
+    def __init__(self, dims: tuple[int, ...]) -> None:
+        self.dims = dims
+
+    def forward(self, x):
+        return x.transpose(self.dims)
+
+    def backward(self, g):
+        inverse = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inverse[d] = i
+        return permute(g, *inverse)
+
+
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    dims = _shape_arg(dims)
+    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of {x.shape}")
+    dims = tuple(d % x.ndim for d in dims)
+    if dims == tuple(range(x.ndim)):
+        return x
+    return Permute(dims)(x)
+
+
+def transpose(x: Tensor, dim0: int = 0, dim1: int = 1) -> Tensor:
+    if x.ndim < 2:
+        return x
+    for d in (dim0, dim1):
+        if not -x.ndim <= d < x.ndim:
+            raise IndexError(f"transpose: dimension {d} out of range for a tensor with {x.ndim} dimensions")
+    dims = list(range(x.ndim))
+    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    return permute(x, *dims)
+
+
+# ----------------------------------------------------------------------------- broadcasting
+class BroadcastTo(Function):
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        xp = backend.get_array_module(x)
+        try:
+            return xp.broadcast_to(x, self.shape)
+        except ValueError:
+            raise ValueError(f"broadcast_to: cannot broadcast shape {tuple(x.shape)} to {self.shape}") from None
+
+    def backward(self, g):
+        return sum_to(g, self.in_shape)
+
+
+class SumTo(Function):
+    """Sum over the axes that broadcasting added or stretched: the adjoint of broadcast_to."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        lead = x.ndim - len(self.shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(self.shape) if n == 1 and x.shape[lead + i] != 1
+        )
+        y = x.sum(axis=axes, keepdims=True) if axes else x
+        if lead:
+            y = y.reshape(self.shape)
+        return y
+
+    def backward(self, g):
+        return broadcast_to(g, self.in_shape)
+
+
+def broadcast_to(x: Tensor, shape: Any) -> Tensor:
+    shape = tuple(int(s) for s in shape)
+    if shape == x.shape:
+        return x
+    return BroadcastTo(shape)(x)
+
+
+def expand(x: Tensor, *shape: Any) -> Tensor:
+    shape = _shape_arg(shape)
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: the new shape {shape} has fewer dimensions than {x.shape}")
+    full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    return broadcast_to(x, full)
+
+
+def sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Reduce a broadcast gradient back to ``shape``."""
+    if x.shape == tuple(shape):
+        return x
+    return SumTo(tuple(shape))(x)
+
+
+# ----------------------------------------------------------------------------- indexing
+def _raw_index(index: Any) -> Any:
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return [i.data if isinstance(i, Tensor) else i for i in index]
+    return index
+
+
+def _is_basic(index: Any) -> bool:
+    """Slices, ints, None and Ellipsis only: each element is read at most once."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (slice, int, type(None), type(Ellipsis))) for i in items)
+
+
+class GetItem(Function):
+    def __init__(self, index: Any) -> None:
+        self.index = index
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        try:
+            return x[self.index]
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (tensor of shape {tuple(x.shape)})") from None
+
+    def backward(self, g):
+        return IndexAdd(self.index, self.in_shape)(g)
+
+
+class IndexAdd(Function):
+    """Scatter ``g`` into zeros of ``shape`` at ``index``; repeated indices accumulate."""
+
+    def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
+        self.index = index
+        self.shape = shape
+
+    def forward(self, g):
+        xp = backend.get_array_module(g)
+        out = xp.zeros(self.shape, dtype=g.dtype)
+        if _is_basic(self.index):
+            out[self.index] = g
+        else:
+            backend.scatter_add(out, self.index, g)
+        return out
+
+    def backward(self, gg):
+        return GetItem(self.index)(gg)
+
+
+def getitem(x: Tensor, index: Any) -> Tensor:
+    return GetItem(_raw_index(index))(x)
+
+
+def setitem(x: Tensor, index: Any, value: Any) -> None:
+    """``x[index] = value``: only on tensors outside the graph (PyTorch would need version counters)."""
+    from ..autograd.grad_mode import grad_mode
+
+    if x.requires_grad and (grad_mode.enabled or x.grad_fn is not None):
+        raise RuntimeError(
+            "setitem: in-place assignment into a tensor that requires grad would corrupt the graph; "
+            "build a new tensor instead (tg.where, tg.cat) or do it under tg.no_grad()"
+        )
+    v = value.data if isinstance(value, Tensor) else value
+    x.data[_raw_index(index)] = v
+
+
+# ----------------------------------------------------------------------------- joining
+class Cat(Function):
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+
+    def forward(self, *xs):
+        xp = backend.get_array_module(*xs)
+        self.sizes = [x.shape[self.dim] for x in xs]
+        return xp.concatenate(xs, axis=self.dim)
+
+    def backward(self, g):
+        grads, start = [], 0
+        for n in self.sizes:
+            index = (slice(None),) * self.dim + (slice(start, start + n),)
+            grads.append(getitem(g, index))
+            start += n
+        return tuple(grads)
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    ref = tensors[0]
+    if not -ref.ndim <= dim < max(ref.ndim, 1):
+        raise IndexError(f"cat: dimension {dim} out of range for tensors with {ref.ndim} dimensions")
+    dim = dim % ref.ndim
+    for t in tensors[1:]:
+        if t.ndim != ref.ndim or t.shape[:dim] + t.shape[dim + 1:] != ref.shape[:dim] + ref.shape[dim + 1:]:
+            raise ValueError(
+                f"cat: shapes {', '.join(str(x.shape) for x in tensors)} must match except in dimension {dim}"
+            )
+    return Cat(dim)(*tensors)
+
+
+def stack(tensors: Any, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    dim = dim % (tensors[0].ndim + 1)
+    return cat([unsqueeze(t, dim) for t in tensors], dim)
+
+
+class Pad(Function):
+    def __init__(self, widths: tuple[tuple[int, int], ...], value: float) -> None:
+        self.widths = widths
+        self.value = value
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return xp.pad(x, self.widths, mode="constant", constant_values=self.value)
+
+    def backward(self, g):
+        index = tuple(slice(lo, g.shape[i] - hi) for i, (lo, hi) in enumerate(self.widths))
+        return getitem(g, index)
+
+
+def pad(x: Tensor, pad: Any, value: float = 0.0) -> Tensor:
+    """Constant padding, PyTorch's convention: ``pad = (left, right, top, bottom, …)`` from the last dim."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: expected pairs for at most {x.ndim} dimensions, got {pad}")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad: negative padding {pad} is not supported")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    return Pad(tuple(widths), value)(x)
+
+
+__all__ = [
+    "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "broadcast_to", "expand",
+    "sum_to", "getitem", "setitem", "cat", "stack", "pad", "broadcast_shapes",
+]

@@ -1,0 +1,218 @@
+"""Reductions: sum, mean, var/std, max/min, logsumexp, argmax/argmin.
+
+Backward of a reduction spreads the gradient back over the reduced axes: evenly for sum
+and mean, to the selected element for max/min, with softmax weights for logsumexp.
+"""
+
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import normalize_axis, reduced_shape
+from .elementwise import _constant, exp, sqrt
+from .elementwise import abs as _abs
+from .movement import broadcast_to, reshape
+
+
+def _spread(g: Tensor, in_shape: tuple[int, ...], axis, keepdim: bool) -> Tensor:
+    """Broadcast a reduced gradient back to the input shape."""
+    if not keepdim:
+        g = reshape(g, reduced_shape(in_shape, axis))
+    return broadcast_to(g, in_shape)
+
+
+class Sum(Function):
+    def __init__(self, axis, keepdim: bool) -> None:
+        self.axis, self.keepdim = axis, keepdim
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x.sum(axis=self.axis, keepdims=self.keepdim)
+
+    def backward(self, g):
+        return _spread(g, self.in_shape, self.axis, self.keepdim)
+
+
+class Mean(Function):
+    def __init__(self, axis, keepdim: bool) -> None:
+        self.axis, self.keepdim = axis, keepdim
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        y = x.mean(axis=self.axis, keepdims=self.keepdim)
+        self.count = x.size // y.size if y.size else 1
+        return y
+
+    def backward(self, g):
+        return _spread(g * (1.0 / self.count), self.in_shape, self.axis, self.keepdim)
+
+
+def sum(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:  # noqa: A001
+    ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, "sum")
+    return Sum(ax, kd)(x)
+
+
+def mean(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"mean: needs a floating tensor, got dtype {x.dtype} (use .float())")
+    ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, "mean")
+    return Mean(ax, kd)(x)
+
+
+def _correction(unbiased, correction) -> float:
+    if correction is not None:
+        if unbiased is not None:
+            raise TypeError("var/std: give either unbiased or correction, not both")
+        return float(correction)
+    return 1.0 if unbiased is None or unbiased else 0.0
+
+
+def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None) -> Tensor:
+    """Variance Σ(x − x̄)²/(N − correction); ``unbiased=True`` (the default) is correction = 1."""
+    ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, "var")
+    c = _correction(unbiased, correction)
+    n = x.numel() if ax is None else int(_prod(x.shape[a] for a in ax))
+    centered = x - mean(x, ax, True)
+    return sum(centered * centered, ax, kd) * (1.0 / (n - c) if n - c > 0 else float("nan"))
+
+
+def std(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None) -> Tensor:
+    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims))
+
+
+def _prod(values) -> int:
+    out = 1
+    for v in values:
+        out *= v
+    return out
+
+
+class _Extremum(Function):
+    """max/min. Over one dim the gradient goes to the returned index (as PyTorch); over the
+    whole tensor it is shared evenly among tied elements (also as PyTorch)."""
+
+    def __init__(self, axis, keepdim: bool) -> None:
+        self.axis, self.keepdim = axis, keepdim
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        if x.size == 0:
+            raise ValueError(f"{self.reduce}: cannot reduce an empty tensor of shape {tuple(x.shape)}")
+        if self.axis is None:
+            y = getattr(x, self.reduce)()
+            hits = x == y
+            self.weight = (hits / hits.sum()).astype(x.dtype)
+            return y.reshape((1,) * x.ndim) if self.keepdim else y
+        (ax,) = self.axis
+        self.index = getattr(xp, "arg" + self.reduce)(x, axis=ax)
+        idx = xp.expand_dims(self.index, ax)
+        shape = [1] * x.ndim
+        shape[ax] = x.shape[ax]
+        self.weight = (xp.arange(x.shape[ax]).reshape(shape) == idx).astype(x.dtype)
+        y = xp.take_along_axis(x, idx, axis=ax)
+        return y if self.keepdim else y.squeeze(ax)
+
+    def backward(self, g):
+        return _spread(g, self.weight.shape, self.axis, self.keepdim) * _constant(self.weight)
+
+
+class Max(_Extremum):
+    reduce = "max"
+
+
+class Min(_Extremum):
+    reduce = "min"
+
+
+def _extremum(cls, x: Tensor, dim, keepdim, axis, keepdims, name: str):
+    if dim is None and axis is None:
+        ax, kd = normalize_axis(None, None, keepdim, keepdims, x.ndim, name)
+        return cls(None, kd)(x)
+    ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, name)
+    if ax is None:  # a 0-d tensor
+        return cls(None, kd)(x), Tensor._wrap(x.xp.zeros((), dtype=backend.int64), False)
+    if len(ax) != 1:
+        raise ValueError(f"{name}: reduce over one dim at a time when indices are returned, got {dim}")
+    fn = cls(ax, kd)
+    values = fn(x)
+    index = fn.index if kd is False else x.xp.expand_dims(fn.index, ax[0])
+    return values, Tensor._wrap(index.astype(backend.int64), False)
+
+
+def max(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+    """``x.max()`` → a tensor; ``x.max(dim)`` → (values, indices) as in PyTorch."""
+    return _extremum(Max, x, dim, keepdim, axis, keepdims, "max")
+
+
+def min(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+    return _extremum(Min, x, dim, keepdim, axis, keepdims, "min")
+
+
+def amax(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    out = max(x, dim, keepdim)
+    return out[0] if isinstance(out, tuple) else out
+
+
+def _arg(name: str, x: Tensor, dim, keepdim, axis, keepdims) -> Tensor:
+    ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, name)
+    fn = getattr(x.xp, name)
+    if ax is None:
+        out = fn(x.data.reshape(-1))
+        if kd:
+            out = out.reshape((1,) * x.ndim)
+    else:
+        if len(ax) != 1:
+            raise ValueError(f"{name}: expects a single dim, got {dim}")
+        out = fn(x.data, axis=ax[0], keepdims=kd)
+    return Tensor._wrap(x.xp.asarray(out, dtype=backend.int64), False)
+
+
+def argmax(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    return _arg("argmax", x, dim, keepdim, axis, keepdims)
+
+
+def argmin(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    return _arg("argmin", x, dim, keepdim, axis, keepdims)
+
+
+class LogSumExp(Function):
+    """y = log Σ eˣ computed as m + log Σ e^{x−m} (m = max x): no overflow; ∂y/∂x = softmax(x)."""
+
+    def __init__(self, axis, keepdim: bool) -> None:
+        self.axis, self.keepdim = axis, keepdim
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        self.in_shape = x.shape
+        m = x.max(axis=self.axis, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        y = xp.log(xp.exp(x - m).sum(axis=self.axis, keepdims=True)) + m
+        return y if self.keepdim else y.reshape(_squeezed(y, self.axis))
+
+    def backward(self, g):
+        x, = self.inputs
+        y = _spread(self.outputs[0](), self.in_shape, self.axis, self.keepdim)
+        return _spread(g, self.in_shape, self.axis, self.keepdim) * exp(x - y)
+
+
+def _squeezed(y, axis) -> tuple[int, ...]:
+    if axis is None:
+        return ()
+    return tuple(n for i, n in enumerate(y.shape) if i not in axis)
+
+
+def logsumexp(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, "logsumexp")
+    return LogSumExp(ax, kd)(x)
+
+
+def norm(x: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm of all elements, (Σ|x|ᵖ)^{1/p}."""
+    if p == 2:
+        return sqrt(sum(x * x))
+    return sum(_abs(x) ** p) ** (1.0 / p)
+
+
+__all__ = ["sum", "mean", "var", "std", "max", "min", "amax", "argmax", "argmin", "logsumexp", "norm"]
+
