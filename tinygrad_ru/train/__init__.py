@@ -1,0 +1,19 @@
+"""Training loop, history and callbacks (stopping criteria, early stopping, checkpoints)."""
+
+from .callbacks import (
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    GradientNormRatio,
+    MaxIterations,
+    MaxTime,
+    RelativeLoss,
+    TargetLoss,
+)
+from .history import History
+from .loop import Trainer, evaluate, fit
+
+__all__ = [
+    "Callback", "Checkpoint", "EarlyStopping", "GradientNormRatio", "MaxIterations", "MaxTime", "RelativeLoss",
+    "TargetLoss", "History", "Trainer", "evaluate", "fit",
+]
