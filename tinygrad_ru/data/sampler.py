@@ -165,8 +165,9 @@ class OverlappingBatchSampler:
                                                          =  the first ``overlap`` entries of S_{k+1}
 
     A pass has ``⌈n/s⌉`` batches (every sample is used at least once; the last batch wraps around).
-    The next pass's permutation starts with the previous pass's last ``O_k``, so the overlap
-    property also holds across passes.  Each item is ``OverlappingBatch(indices, overlap)`` with
+    The next pass's permutation starts with the previous pass's last ``O_k`` (and keeps the rest
+    of the previous last batch out of its first batch), so the overlap property also holds across
+    passes.  Requires ``2·batch_size − overlap ≤ n``.  Each item is ``OverlappingBatch(indices, overlap)`` with
     ``indices[-overlap:] == overlap`` (positions ``batch_size−overlap … batch_size−1`` of the
     batch) and ``next.indices[:overlap] == overlap``.  Indices within a batch are distinct.
 
@@ -183,20 +184,32 @@ class OverlappingBatchSampler:
         if overlap < 0 or overlap >= batch_size:
             raise ValueError(f"OverlappingBatchSampler: overlap must be in [0, batch_size) = "
                              f"[0, {batch_size}), got {overlap}")
+        if 2 * batch_size - overlap > self.n:
+            raise ValueError(f"OverlappingBatchSampler: need 2·batch_size − overlap <= number of samples "
+                             f"so that consecutive batches share only the overlap; got batch_size="
+                             f"{batch_size}, overlap={overlap}, n={self.n}")
         self.batch_size, self.overlap, self.shuffle = batch_size, overlap, bool(shuffle)
         self.stride = batch_size - overlap
         self._gen = np.random.default_rng(seed) if seed is not None else None
+        self._last = np.zeros(0, dtype=np.int64)  # S_last of the previous pass
         self._carry = np.zeros(0, dtype=np.int64)  # O_last of the previous pass
 
     def _permutation(self) -> np.ndarray:
-        if not self.shuffle:
-            base = np.arange(self.n, dtype=np.int64)
-        else:
-            g = self._gen if self._gen is not None else backend.rng()
-            base = g.permutation(self.n).astype(np.int64)
-        if self._carry.size == 0:
+        g = self._gen if self._gen is not None else backend.rng()
+        base = g.permutation(self.n).astype(np.int64) if self.shuffle else np.arange(self.n, dtype=np.int64)
+        if self._last.size == 0:
             return base
         rest = base[~np.isin(base, self._carry)]
+        # The first batch of this pass is O_last + rest[:s]; it may share nothing else with S_last,
+        # so members of S_last among rest[:s] swap places with random later non-members.
+        s = self.stride
+        in_last = np.isin(rest, self._last)
+        bad = np.flatnonzero(in_last[:s])
+        if bad.size:
+            good = np.flatnonzero(~in_last[s:]) + s
+            pick = good[np.sort(g.choice(good.size, size=bad.size, replace=False))] if self.shuffle \
+                else good[:bad.size]
+            rest[bad], rest[pick] = rest[pick], rest[bad].copy()
         return np.concatenate([self._carry, rest])
 
     def __iter__(self) -> Iterator[OverlappingBatch]:
@@ -208,7 +221,7 @@ class OverlappingBatchSampler:
             batch = perm[(k * s + ar_b) % n]
             overlap = perm[((k + 1) * s + ar_o) % n]
             if k == k_total - 1:
-                self._carry = overlap.copy()
+                self._last, self._carry = batch.copy(), overlap.copy()
             yield OverlappingBatch(batch, overlap)
 
     def __len__(self) -> int:
