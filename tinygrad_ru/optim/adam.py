@@ -1,0 +1,218 @@
+"""The Adam family: ``Adam`` (amsgrad), ``AdamW``, ``Adamax``, ``NAdam``, ``RAdam``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from tinygrad_ru.optim import _functional as F
+from tinygrad_ru.optim.optimizer import Optimizer
+
+__all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
+
+
+def _moments(p: Any, state: dict, amsgrad: bool = False) -> None:
+    """Create Adam's state on the first step: step 0, zero first and second moments."""
+    if not state:
+        xp = F.xp_of(p.data)
+        state["step"] = 0
+        state["exp_avg"] = xp.zeros_like(p.data)
+        state["exp_avg_sq"] = xp.zeros_like(p.data)
+        if amsgrad:
+            state["max_exp_avg_sq"] = xp.zeros_like(p.data)
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba 2015), PyTorch's algorithm and defaults.
+
+    .. math::
+        g_t &= \pm\nabla f_t(\theta_{t-1}) + \lambda\theta_{t-1}
+            \qquad(\text{coupled L2; AdamW decouples it})\\
+        m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t,\qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2\\
+        \hat m_t &= m_t / (1-\beta_1^t),\qquad \hat v_t = v_t / (1-\beta_2^t)
+            \qquad(\texttt{amsgrad}: \hat v_t = \max_{s\le t} v_s / (1-\beta_2^t))\\
+        \theta_t &= \theta_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \varepsilon)
+
+    ε sits *outside* the root, after bias correction (PyTorch, lecture 4).  Lecture 03 writes
+    η/√(v̂ + ε): ``eps_inside_sqrt=True``.  The two agree to rounding while ε ≪ v̂ (gradients
+    much larger than √ε = 1e-4 for the default ε) and differ once the gradients are that small.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
+                 decoupled_weight_decay: bool = False, eps_inside_sqrt: bool = False) -> None:
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay, eps_inside_sqrt=eps_inside_sqrt)
+        super().__init__(params, defaults)
+
+    def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
+        _moments(p, state, group["amsgrad"])
+        state["step"] += 1
+        t, lr = state["step"], group["lr"]
+        beta1, beta2 = group["betas"]
+        g = -g if group["maximize"] else g
+        if group["decoupled_weight_decay"]:
+            F.decoupled_decay_(p.data, lr, group["weight_decay"])
+        else:
+            g = F.l2_penalty(g, p.data, group["weight_decay"])
+        F.ema_(state["exp_avg"], g, beta1)
+        F.ema_sq_(state["exp_avg_sq"], g, beta2)
+        v = state["exp_avg_sq"]
+        if group["amsgrad"]:
+            xp = F.xp_of(p.data)
+            v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        denom = F.rms_denominator(v, group["eps"], F.bias_correction(beta2, t), group["eps_inside_sqrt"])
+        step_size = lr / F.bias_correction(beta1, t)
+        p.data -= step_size * (state["exp_avg"] / denom)
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter 2019), PyTorch's defaults (λ = 1e-2).
+
+    .. math::
+        \theta_{t-1} &\leftarrow \theta_{t-1}(1 - \eta\lambda)\\
+        &\text{then Adam's step with } g_t = \nabla f_t(\theta_{t-1}) \text{ (no } \lambda\theta \text{ term)}
+
+    Unlike coupled L2 (``Adam(weight_decay=λ)``), the decay is not divided by √v̂, so every
+    weight shrinks at the same rate whatever its gradient history; for plain SGD the two coincide
+    (with η folded into λ), for Adam they do not.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 eps_inside_sqrt: bool = False) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         maximize=maximize, decoupled_weight_decay=True, eps_inside_sqrt=eps_inside_sqrt)
+
+
+class Adamax(Optimizer):
+    r"""Adamax (Kingma & Ba 2015, §7: Adam with the ∞-norm), PyTorch's algorithm and defaults.
+
+    .. math::
+        g_t &= \pm\nabla f_t(\theta_{t-1}) + \lambda\theta_{t-1}\\
+        m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t\\
+        u_t &= \max(\beta_2 u_{t-1},\ |g_t| + \varepsilon)\\
+        \theta_t &= \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\, \frac{m_t}{u_t}
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, *, maximize: bool = False) -> None:
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
+        xp = F.xp_of(p.data)
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = xp.zeros_like(p.data)
+            state["exp_inf"] = xp.zeros_like(p.data)
+        state["step"] += 1
+        beta1, beta2 = group["betas"]
+        g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
+        F.ema_(state["exp_avg"], g, beta1)
+        u = state["exp_inf"]
+        u *= beta2
+        xp.maximum(u, xp.abs(g) + group["eps"], out=u)
+        clr = group["lr"] / F.bias_correction(beta1, state["step"])
+        p.data -= clr * (state["exp_avg"] / u)
+
+
+class NAdam(Optimizer):
+    r"""NAdam (Dozat 2016: Adam with Nesterov momentum), PyTorch's algorithm and defaults.
+
+    .. math::
+        g_t &= \pm\nabla f_t(\theta_{t-1}) + \lambda\theta_{t-1}\\
+        \mu_t &= \beta_1\bigl(1 - \tfrac12\, 0.96^{\,t\psi}\bigr),\qquad
+            \mu_{t+1} = \beta_1\bigl(1 - \tfrac12\, 0.96^{\,(t+1)\psi}\bigr),\qquad
+            \Pi_t = \textstyle\prod_{s\le t}\mu_s\\
+        m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t,\qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2\\
+        \theta_t &= \theta_{t-1} - \eta\,\frac{(1-\mu_t)}{1-\Pi_t}\,\frac{g_t}{\sqrt{\hat v_t}+\varepsilon}
+            - \eta\,\frac{\mu_{t+1}}{1-\Pi_t\mu_{t+1}}\,\frac{m_t}{\sqrt{\hat v_t}+\varepsilon},
+            \quad \hat v_t = \frac{v_t}{1-\beta_2^t}
+
+    (ψ = ``momentum_decay``; the running product Π is kept in ``state["mu_product"]``.)
+    ``decoupled_weight_decay=True`` applies θ ← θ(1 − ηλ) instead of the L2 term (NAdamW).
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, maximize: bool = False) -> None:
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        self._check(group["momentum_decay"] >= 0, "momentum_decay", group["momentum_decay"], ">= 0")
+
+    def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
+        if not state:
+            _moments(p, state)
+            state["mu_product"] = 1.0
+        state["step"] += 1
+        t, lr, psi = state["step"], group["lr"], group["momentum_decay"]
+        beta1, beta2 = group["betas"]
+        g = -g if group["maximize"] else g
+        if group["decoupled_weight_decay"]:
+            F.decoupled_decay_(p.data, lr, group["weight_decay"])
+        else:
+            g = F.l2_penalty(g, p.data, group["weight_decay"])
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        state["mu_product"] *= mu
+        mu_product = state["mu_product"]
+        F.ema_(state["exp_avg"], g, beta1)
+        F.ema_sq_(state["exp_avg_sq"], g, beta2)
+        xp = F.xp_of(p.data)
+        denom = xp.sqrt(state["exp_avg_sq"] / F.bias_correction(beta2, t))
+        denom += group["eps"]
+        p.data -= (lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
+        p.data -= (lr * mu_next / (1.0 - mu_product * mu_next)) * (state["exp_avg"] / denom)
+
+
+class RAdam(Optimizer):
+    r"""Rectified Adam (Liu et al. 2020), PyTorch's algorithm and defaults.
+
+    .. math::
+        m_t, v_t &\text{ as in Adam},\qquad \hat m_t = m_t/(1-\beta_1^t)\\
+        \rho_\infty &= \frac{2}{1-\beta_2} - 1,\qquad
+            \rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}\\
+        \text{if } \rho_t > 5:\quad r_t &=
+            \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}},\\
+            \quad \theta_t = \theta_{t-1} - \eta\,\hat m_t\, r_t\, \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\varepsilon}\\
+        \text{else}:\quad \theta_t &= \theta_{t-1} - \eta\,\hat m_t
+            \qquad\text{(SGD with momentum while the variance is untrustworthy)}
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, decoupled_weight_decay: bool = False, *,
+                 maximize: bool = False) -> None:
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
+        _moments(p, state)
+        state["step"] += 1
+        t, lr = state["step"], group["lr"]
+        beta1, beta2 = group["betas"]
+        g = -g if group["maximize"] else g
+        if group["decoupled_weight_decay"]:
+            F.decoupled_decay_(p.data, lr, group["weight_decay"])
+        else:
+            g = F.l2_penalty(g, p.data, group["weight_decay"])
+        F.ema_(state["exp_avg"], g, beta1)
+        F.ema_sq_(state["exp_avg_sq"], g, beta2)
+        bc1, bc2 = F.bias_correction(beta1, t), F.bias_correction(beta2, t)
+        m_hat = state["exp_avg"] / bc1
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * (beta2**t) / bc2
+        if rho_t > 5.0:
+            rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            denom = F.rms_denominator(state["exp_avg_sq"], group["eps"])
+            m_hat *= lr * rect * math.sqrt(bc2)
+            m_hat /= denom
+            p.data -= m_hat
+        else:
+            p.data -= lr * m_hat

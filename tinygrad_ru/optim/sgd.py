@@ -1,0 +1,125 @@
+"""Gradient descent: ``GD`` (full batch) and ``SGD`` (momentum, Nesterov, the lecture's forms)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from tinygrad_ru.optim import _functional as F
+from tinygrad_ru.optim.optimizer import Optimizer, _no_grad
+
+__all__ = ["SGD", "GD"]
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent with momentum (PyTorch's algorithm and defaults).
+
+    .. math::
+        g_t &= \pm\nabla_\theta f_t(\theta_{t-1}) + \lambda\theta_{t-1}
+            \qquad (-\text{ when } \texttt{maximize})\\
+        b_t &= \begin{cases} g_t & t = 1\\ \mu b_{t-1} + (1-\tau) g_t & t > 1\end{cases}\\
+        g_t &\leftarrow \begin{cases} g_t + \mu b_t & \texttt{nesterov}\\ b_t & \text{otherwise}\end{cases}\\
+        \theta_t &= \theta_{t-1} - \eta\, g_t
+
+    (μ = ``momentum``, τ = ``dampening``, λ = ``weight_decay``; with μ = 0 it is plain SGD.)
+
+    **The lecture's form** (``lecture_form=True``) keeps η inside the velocity:
+
+    .. math::
+        v_t = \gamma v_{t-1} + \eta\, g_t,\qquad \theta_t = \theta_{t-1} - v_t,\qquad v_0 = 0.
+
+    With a constant η this is exactly PyTorch's form (v = η·b); they differ once η changes
+    during training (a schedule): the lecture's velocity remembers the old step sizes, PyTorch's
+    buffer does not.  With ``nesterov=True`` the lecture form takes the gradient at the
+    look-ahead point, v_t = γv_{t−1} + η∇f(θ_{t−1} − γv_{t−1}), which needs ``step(closure)``:
+    the optimizer moves the parameters to θ − γv, calls the closure there, and moves back.
+    Its look-ahead points θ_t − γv_t are exactly PyTorch's Nesterov iterates (constant η).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        lecture_form: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, lecture_form=lecture_form)
+        super().__init__(params, defaults)
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                f"{type(self).__name__}: Nesterov momentum requires a momentum > 0 and zero dampening "
+                f"(got momentum={group['momentum']!r}, dampening={group['dampening']!r})"
+            )
+        if group["lecture_form"] and group["dampening"] != 0:
+            raise ValueError(f"{type(self).__name__}: lecture_form=True has no dampening (got {group['dampening']!r})")
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        lookahead = [g for g in self.param_groups if g["lecture_form"] and g["nesterov"]]
+        if not lookahead:
+            return super().step(closure)
+        if closure is None:
+            raise ValueError(
+                f"{type(self).__name__}: lecture_form=True with nesterov=True evaluates the gradient at the "
+                "look-ahead point θ − γv and needs step(closure)"
+            )
+        # move to the look-ahead point, evaluate there, come back
+        with _no_grad():
+            for group in lookahead:
+                for p in group["params"]:
+                    v = self.state[p].get("momentum_buffer")
+                    if v is not None:
+                        p.data -= group["momentum"] * v
+        loss = self._evaluate(closure)
+        with _no_grad():
+            for group in lookahead:
+                for p in group["params"]:
+                    v = self.state[p].get("momentum_buffer")
+                    if v is not None:
+                        p.data += group["momentum"] * v
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._update(p, p.grad.data, self.state[p], group)
+        return loss
+
+    def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
+        lr, mu = group["lr"], group["momentum"]
+        g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
+        if group["lecture_form"] and mu != 0:
+            v = state.get("momentum_buffer")
+            if v is None:
+                v = state["momentum_buffer"] = lr * g  # v_1 = γ·0 + ηg
+            else:
+                F.heavy_ball_(v, lr * g, mu)
+            p.data -= v
+            return
+        if mu != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
+            else:
+                F.heavy_ball_(buf, g, mu, group["dampening"])
+            g = g + mu * buf if group["nesterov"] else buf
+        p.data -= lr * g
+
+
+class GD(SGD):
+    r"""Full-batch gradient descent: θ_t = θ_{t−1} − η(∇F(θ_{t−1}) + λθ_{t−1}).
+
+    The same update as ``SGD`` without momentum; the name says what it is *meant* for: a loader
+    that yields the whole training set as one batch (``DataLoader(ds, batch_size=len(ds))``), so
+    that ∇F is the exact gradient of the empirical risk F(θ) = (1/n)Σᵢ L(f(xᵢ, θ), yᵢ).
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, weight_decay: float = 0.0, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr=lr, weight_decay=weight_decay, maximize=maximize)
