@@ -21,8 +21,8 @@ from tinygrad_ru.train import fit
 def load(root):
     try:
         tf = T.Compose([T.ToTensor(), T.Normalize((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))])
-        train, test = datasets.CIFAR10(root, train=True, transform=tf), datasets.CIFAR10(root, train=False, transform=tf)
-        return train, test, "CIFAR-10"
+        train = datasets.CIFAR10(root, train=True, transform=tf)
+        return train, datasets.CIFAR10(root, train=False, transform=tf), "CIFAR-10"
     except (FileNotFoundError, ValueError) as e:
         print(f"CIFAR-10 not found ({str(e).splitlines()[0]}); falling back to 1×28×28 digits")
     tf = T.Compose([T.ToTensor(), T.Normalize(0.1307, 0.3081)])
