@@ -214,3 +214,22 @@ def test_overlapping_sampler_checks_and_loader():
     np.testing.assert_array_equal(xo.numpy(), xb.numpy()[-3:])
     np.testing.assert_array_equal(got[1][0][0].numpy()[:3], xo.numpy())
     np.testing.assert_array_equal(xb.numpy(), x[item.indices].astype(np.float32))
+
+
+def test_loader_device_batches_on_standin_accelerator():
+    standin = pytest.importorskip("standin_backend")
+    standin.register()
+    try:
+        x, y = toy(9)
+        dl = DataLoader(ArrayDataset(x, y), batch_size=4, shuffle=True, seed=0, device=standin.DEVICE)
+        xb, yb = next(iter(dl))
+        assert isinstance(xb.data, standin.DeviceArray) and xb.device.startswith(standin.DEVICE)
+        assert xb.dtype == tg.float32 and yb.dtype == tg.int64
+        # a dataset whose arrays already live on the device: indexed there, never copied to the host
+        dev = TensorDataset(Tensor(x, device=standin.DEVICE), Tensor(y, device=standin.DEVICE))
+        batches = list(DataLoader(dev, batch_size=4, device=standin.DEVICE))
+        np.testing.assert_array_equal(standin.to_host(batches[-1][0].data), x[8:].astype(np.float32))
+        sample = next(iter(DataLoader(dev, batch_size=2, collate_fn=None, sampler=[3, 1], device=standin.DEVICE)))
+        np.testing.assert_array_equal(standin.to_host(sample[1].data), y[[3, 1]])
+    finally:
+        standin.unregister()
