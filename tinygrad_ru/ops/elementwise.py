@@ -256,7 +256,11 @@ class Where(Function):
         self.condition = condition
 
     def forward(self, a, b):
-        return backend.get_array_module(a, b).where(self.condition, a, b)
+        try:
+            return backend.get_array_module(a, b).where(self.condition, a, b)
+        except ValueError:
+            shapes = " and ".join(str(tuple(getattr(v, "shape", ()))) for v in (self.condition, a, b))
+            raise ValueError(f"where: shapes {shapes} (condition, a, b) cannot be broadcast together") from None
 
     def backward(self, g):
         a, b = self.inputs
@@ -277,10 +281,10 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return Where(cond)(a, b)
 
 
-class _Select(Function):
+class _Select(_Binary):
     """maximum/minimum: the gradient goes to the chosen input; ties split it in half (as PyTorch)."""
 
-    def forward(self, a, b):
+    def compute(self, a, b):
         xp = backend.get_array_module(a, b)
         first = self.pick_first(a, b)
         self.weight_a = first + 0.5 * (a == b)
@@ -295,12 +299,16 @@ class _Select(Function):
 
 
 class Maximum(_Select):
+    op = "maximum"
+
     @staticmethod
     def pick_first(a, b):
         return a > b
 
 
 class Minimum(_Select):
+    op = "minimum"
+
     @staticmethod
     def pick_first(a, b):
         return a < b

@@ -49,6 +49,9 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if x.ndim == 0:
         return reshape(x, 1)
+    for d in (start_dim, end_dim):
+        if not -x.ndim <= d < x.ndim:
+            raise IndexError(f"flatten: dimension {d} out of range for a tensor with {x.ndim} dimensions")
     start, end = start_dim % x.ndim, end_dim % x.ndim
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
@@ -64,6 +67,9 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     if dim is None:
         return reshape(x, tuple(s for s in x.shape if s != 1))
+    for d in dim if isinstance(dim, (tuple, list)) else (dim,):
+        if not -max(x.ndim, 1) <= d < max(x.ndim, 1):
+            raise IndexError(f"squeeze: dimension {d} out of range for a tensor with {x.ndim} dimensions")
     dims = {d % x.ndim for d in (dim if isinstance(dim, (tuple, list)) else (dim,))} if x.ndim else set()
     return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
 
@@ -162,6 +168,8 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
     if lead < 0:
         raise ValueError(f"expand: the new shape {shape} has fewer dimensions than {x.shape}")
     full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    if any(n != s and n != 1 for n, s in zip(x.shape, full[lead:])):
+        raise ValueError(f"expand: cannot expand a tensor of shape {x.shape} to {shape}")
     return broadcast_to(x, full)
 
 
