@@ -83,6 +83,9 @@ class DeviceBackend:
 
     ``xp`` is the array module (NumPy's API), ``array_type`` the type of its arrays,
     ``from_host(ndarray, index)`` and ``to_host(array)`` move data across.
+    ``scatter_add(target, index, values)`` (``target[index] += values`` with repeated indices
+    accumulating) and ``erf(array)`` are the two functions NumPy's API lacks on every array
+    module; a backend that leaves them None gets NumPy's (cpu) or CuPy's (cuda) version.
     """
 
     name: str
@@ -91,6 +94,8 @@ class DeviceBackend:
     from_host: Callable[[np.ndarray, int], Any]
     to_host: Callable[[Any], np.ndarray]
     index_of: Callable[[Any], int] = lambda a: 0
+    scatter_add: Callable[[Any, Any, Any], None] | None = None
+    erf: Callable[[Any], Any] | None = None
 
 
 _BACKENDS: dict[str, DeviceBackend] = {
@@ -227,6 +232,9 @@ def erf(x: Any) -> Any:
     """The error function on any backend's array (exact: SciPy/CuPy, else Python's math.erf)."""
     xp = get_array_module(x)
     if xp is not np:
+        own = _backend_of_array(x).erf
+        if own is not None:
+            return own(x)
         import cupyx.scipy.special as cupy_special  # pragma: no cover - needs CuPy
 
         return cupy_special.erf(x)
@@ -245,6 +253,8 @@ def scatter_add(target: Any, index: Any, values: Any) -> None:
     xp = get_array_module(target)
     if xp is np:
         np.add.at(target, index, values)
+    elif _backend_of_array(target).scatter_add is not None:
+        _backend_of_array(target).scatter_add(target, index, values)
     else:  # pragma: no cover - needs CuPy
         import cupyx
 
@@ -254,3 +264,16 @@ def scatter_add(target: Any, index: Any, values: Any) -> None:
 def is_scalar(value: Any) -> bool:
     """A Python or NumPy number (not an array)."""
     return isinstance(value, (int, float, bool, np.generic))
+
+
+# ----------------------------------------------------------------------------- strided views
+def as_strided(x: Any, shape: tuple[int, ...], strides: tuple[int, ...]) -> Any:
+    """A read-only view of ``x`` with the given shape and byte strides (numpy/cupy ``as_strided``).
+
+    The convolution and pooling ops build their sliding windows with it (im2col without copies
+    until the one copy into the GEMM operand).
+    """
+    xp = get_array_module(x)
+    if xp is np:
+        return np.lib.stride_tricks.as_strided(x, shape=shape, strides=strides, writeable=False)
+    return xp.lib.stride_tricks.as_strided(x, shape=shape, strides=strides)
