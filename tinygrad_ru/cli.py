@@ -91,6 +91,19 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from .experiments import compare, format_table, plot_results
+
+    results, _ = compare(args.methods, args.model, args.dataset, args.epochs, args.batch_size, args.seed,
+                         args.limit, args.root, not args.no_download)
+    print()
+    print(format_table(results))
+    if args.plot:
+        plot_results(results, args.plot)
+        print(f"convergence curves written to {args.plot}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinygrad-ru", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -112,6 +125,20 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="a progress bar when the output is a terminal")
     t.set_defaults(func=_train)
+
+    c = sub.add_parser("compare", help="the slides' optimizer comparison: time, loss, accuracy, curves")
+    c.add_argument("--methods", nargs="+", default=["sgd", "momentum", "adam", "sgdbb"],
+                   help="any optimizer name above, or mb-lbfgs")
+    c.add_argument("--model", choices=["mlp", "lenet", "cifar-cnn"], default="mlp")
+    c.add_argument("--dataset", choices=["auto", "mnist", "mnist10k", "fashion-mnist", "cifar10"], default="auto")
+    c.add_argument("--epochs", type=int, default=15)
+    c.add_argument("--batch-size", type=int, default=64)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--limit", type=int, default=None, help="use only the first N training samples")
+    c.add_argument("--root", default=None)
+    c.add_argument("--no-download", action="store_true")
+    c.add_argument("--plot", default="compare_optimizers.png", help="where to write the curves ('' for none)")
+    c.set_defaults(func=_compare)
     return parser
 
 
