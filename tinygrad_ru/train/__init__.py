@@ -8,6 +8,7 @@ from .callbacks import (
     MaxIterations,
     MaxTime,
     RelativeLoss,
+    SnapshotEnsemble,
     TargetLoss,
 )
 from .history import History
@@ -15,5 +16,5 @@ from .loop import Trainer, evaluate, fit
 
 __all__ = [
     "Callback", "Checkpoint", "EarlyStopping", "GradientNormRatio", "MaxIterations", "MaxTime", "RelativeLoss",
-    "TargetLoss", "History", "Trainer", "evaluate", "fit",
+    "TargetLoss", "SnapshotEnsemble", "History", "Trainer", "evaluate", "fit",
 ]

@@ -206,3 +206,50 @@ class Checkpoint(Callback):
     def on_epoch_end(self, trainer, epoch, logs):
         if (epoch + 1) % self.every == 0:
             trainer.save_checkpoint(self.path)
+
+
+class SnapshotEnsemble(Callback):
+    """Snapshot ensembles (Huang et al. 2017, lecture 03): with a cyclic (cosine) schedule, save the
+    weights at the end of every cycle of ``cycle_length`` epochs; the ensemble's prediction is the
+    average of the snapshots' class probabilities, p(y|x) = (1/M) Σₘ p_m(y|x).
+
+    Pair it with ``CosineAnnealingWarmRestarts(optimizer, T_0=cycle_length * batches_per_epoch)`` stepped
+    per batch (``fit(..., scheduler_interval="batch")``) so that each cycle ends at a small learning rate.
+    """
+
+    def __init__(self, cycle_length: int, max_snapshots: int | None = None) -> None:
+        _check_positive("SnapshotEnsemble", cycle_length=cycle_length)
+        self.cycle_length = int(cycle_length)
+        self.max_snapshots = max_snapshots
+        self.snapshots: list[dict[str, Any]] = []
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        if (epoch + 1) % self.cycle_length == 0:
+            self.snapshots.append({k: v.data.copy() for k, v in trainer.model.state_dict().items()})
+            if self.max_snapshots is not None and len(self.snapshots) > self.max_snapshots:
+                self.snapshots.pop(0)
+
+    def predict(self, model: Any, x: Any, outputs_log_probs: bool = True) -> Any:
+        """Average class probabilities of all snapshots for input ``x`` (the model's weights are restored)."""
+        from ..autograd.grad_mode import no_grad
+        from ..tensor import Tensor
+
+        if not self.snapshots:
+            raise RuntimeError("SnapshotEnsemble.predict: no snapshot taken yet (train at least one cycle)")
+        current = {k: v.data.copy() for k, v in model.state_dict().items()}
+        was_training = model.training
+        model.eval()
+        total = None
+        try:
+            with no_grad():
+                for snap in self.snapshots:
+                    for k, v in model.state_dict().items():
+                        v.data[...] = snap[k]
+                    out = model(x)
+                    probs = out.exp() if outputs_log_probs else out.softmax(dim=1)
+                    total = probs.data if total is None else total + probs.data
+        finally:
+            for k, v in model.state_dict().items():
+                v.data[...] = current[k]
+            model.train(was_training)
+        return Tensor(total / len(self.snapshots))
