@@ -257,32 +257,38 @@ def _affine_sample(xs: np.ndarray, mats: np.ndarray, interpolation: str, fill: f
     points outside the image read ``fill``.  Bilinear or nearest interpolation.
     """
     n, hgt, wid = xs.shape[0], xs.shape[-2], xs.shape[-1]
-    flat = xs.reshape(n, -1, hgt, wid).transpose(0, 2, 3, 1)  # (N, H, W, R) for gathering
-    cy, cx = (hgt - 1) / 2.0, (wid - 1) / 2.0
-    yy, xx = np.meshgrid(np.arange(hgt) - cy, np.arange(wid) - cx, indexing="ij")
-    sy = cy + mats[:, 0, 0, None, None] * yy + mats[:, 0, 1, None, None] * xx
-    sx = cx + mats[:, 1, 0, None, None] * yy + mats[:, 1, 1, None, None] * xx
     dtype = _float_dtype(xs)
-    batch_idx = np.arange(n)[:, None, None]
-
-    def gather(r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ok = (r >= 0) & (r < hgt) & (c >= 0) & (c < wid)
-        vals = flat[batch_idx, np.clip(r, 0, hgt - 1), np.clip(c, 0, wid - 1)].astype(dtype)
-        return vals, ok[..., None]
-
+    # A two-pixel border of `fill` around every image: source corners are clipped into
+    # [-2, H] × [-2, W], which lands every outside corner on the border, so the four gathers
+    # need no masks and share one flat index.
+    p = 2
+    hp, wp = hgt + 2 * p, wid + 2 * p
+    channels = int(np.prod(xs.shape[1:-2], dtype=np.int64))
+    padded = np.full((channels, n, hp, wp), fill, dtype=dtype)
+    padded[:, :, p:-p, p:-p] = xs.reshape(n, channels, hgt, wid).transpose(1, 0, 2, 3)
+    table = padded.reshape(channels, n * hp * wp)  # one flat row per channel: cheap gathers
+    cy, cx = (hgt - 1) / 2.0, (wid - 1) / 2.0
+    f32 = np.float32
+    yy, xx = np.meshgrid(np.arange(hgt, dtype=f32) - f32(cy), np.arange(wid, dtype=f32) - f32(cx),
+                         indexing="ij")
+    m = mats.astype(f32)
+    sy = m[:, 0, 0, None, None] * yy + m[:, 0, 1, None, None] * xx
+    sy += f32(cy)
+    sx = m[:, 1, 0, None, None] * yy + m[:, 1, 1, None, None] * xx
+    sx += f32(cx)
+    base = (np.arange(n, dtype=np.int64) * (hp * wp) + p * wp + p)[:, None, None]
     if interpolation == "nearest":
-        vals, ok = gather(np.rint(sy).astype(np.int64), np.rint(sx).astype(np.int64))
-        out = np.where(ok, vals, np.asarray(fill, dtype))
+        r = np.clip(np.rint(sy), -p, hgt).astype(np.int64)
+        c = np.clip(np.rint(sx), -p, wid).astype(np.int64)
+        out = table[:, base + r * wp + c]
     else:
         r0, c0 = np.floor(sy), np.floor(sx)
-        wy, wx = (sy - r0)[..., None].astype(dtype), (sx - c0)[..., None].astype(dtype)
-        r0, c0 = r0.astype(np.int64), c0.astype(np.int64)
-        out = np.zeros(flat.shape, dtype)
-        for dr, dc, weight in ((0, 0, (1 - wy) * (1 - wx)), (0, 1, (1 - wy) * wx),
-                               (1, 0, wy * (1 - wx)), (1, 1, wy * wx)):
-            vals, ok = gather(r0 + dr, c0 + dc)
-            out += weight * np.where(ok, vals, np.asarray(fill, dtype))
-    out = out.transpose(0, 3, 1, 2).reshape(xs.shape)
+        wy, wx = (sy - r0).astype(dtype), (sx - c0).astype(dtype)
+        idx = base + np.clip(r0, -p, hgt).astype(np.int64) * wp + np.clip(c0, -p, wid).astype(np.int64)
+        top = table[:, idx] * (1 - wx) + table[:, idx + 1] * wx
+        bottom = table[:, idx + wp] * (1 - wx) + table[:, idx + wp + 1] * wx
+        out = top * (1 - wy) + bottom * wy
+    out = out.transpose(1, 0, 2, 3).reshape(xs.shape)  # (C, N, H, W) → (N, …, H, W)
     return _restore_dtype(out, xs)
 
 
