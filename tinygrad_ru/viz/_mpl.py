@@ -1,0 +1,36 @@
+"""Lazy matplotlib import: plotting is the optional extra ``viz``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def require_matplotlib() -> Any:
+    """Import and return matplotlib, or raise an ImportError that says how to install it."""
+    try:
+        import matplotlib
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "tinygrad_ru.viz plots need matplotlib (the optional extra 'viz'): "
+            "pip install 'tinygrad_ru[viz]' or pip install matplotlib pillow"
+        ) from exc
+    return matplotlib
+
+
+def new_figure(figsize: tuple[float, float] = (8.0, 6.0), **kwargs: Any) -> Any:
+    """A ``matplotlib.figure.Figure`` that does not go through pyplot (no global state, no GUI
+    backend needed); it renders with Agg when saved and displays in Jupyter."""
+    require_matplotlib()
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, **kwargs)
+
+
+def save(fig: Any, path: Any, dpi: int = 100) -> None:
+    """Save ``fig`` to ``path`` (the format from the suffix), creating parent folders."""
+    import os
+
+    parent = os.path.dirname(os.fspath(path))
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
