@@ -1,0 +1,61 @@
+"""Neural-network building blocks (PyTorch's ``torch.nn``): Module, Parameter, layers, losses, init.
+
+    import tinygrad_ru.nn as nn
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
+                          nn.Linear(64, 10), nn.LogSoftmax(dim=1))
+"""
+
+from . import init, utils
+from .layers import (
+    ELU,
+    GELU,
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    BCELoss,
+    BCEWithLogitsLoss,
+    Conv2d,
+    CrossEntropyLoss,
+    Dropout,
+    Flatten,
+    Identity,
+    L1Loss,
+    LayerNorm,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    MaxPool2d,
+    ModuleDict,
+    ModuleList,
+    MSELoss,
+    NLLLoss,
+    PReLU,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Swish,
+    Tanh,
+    Unflatten,
+)
+from .module import Module
+from .parameter import Parameter
+
+__all__ = [
+    "Module", "Parameter", "init", "utils", "functional",
+    "Sequential", "ModuleList", "ModuleDict", "Linear", "Identity", "Flatten", "Unflatten", "Conv2d",
+    "MaxPool2d", "AvgPool2d", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "ReLU", "LeakyReLU",
+    "PReLU", "ELU", "GELU", "SiLU", "Swish", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
+    "NLLLoss", "CrossEntropyLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+]
+
+
+def __getattr__(name: str):
+    # ``nn.functional`` is a sibling module written separately; import it on first access
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module("tinygrad_ru.nn.functional")
+    raise AttributeError(f"module 'tinygrad_ru.nn' has no attribute {name!r}")

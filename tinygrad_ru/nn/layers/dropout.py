@@ -1,0 +1,35 @@
+"""``Dropout``: randomly zero inputs during training.
+
+Inverted dropout (default, PyTorch's): in training y = x·m/(1−p) with m ~ Bernoulli(1−p), at test
+y = x.  The lecture's form (``scaling="lecture"``): in training y = x·m, at test y = (1−p)·x.
+Both give the test output the same expectation as the training output, E[x·m/(1−p)] = x and
+E[x·m] = (1−p)·x; the inverted form simply moves the factor into training, so evaluation is free.
+"""
+
+from __future__ import annotations
+
+from ...tensor import Tensor
+from ..module import Module
+from ._functional import F
+
+
+class Dropout(Module):
+    """Zero each element with probability p in training (see the module docstring for ``scaling``)."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False, scaling: str = "inverted") -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: probability has to be between 0 and 1, but got {p}")
+        if scaling not in ("inverted", "lecture"):
+            raise ValueError(f"Dropout: scaling must be 'inverted' or 'lecture', got {scaling!r}")
+        self.p, self.scaling = p, scaling
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training, scaling=self.scaling)
+
+    def extra_repr(self) -> str:
+        s = f"p={self.p}"
+        return s if self.scaling == "inverted" else s + f", scaling={self.scaling!r}"
+
+
+__all__ = ["Dropout"]
