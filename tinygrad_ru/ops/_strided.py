@@ -1,0 +1,113 @@
+"""Sliding windows over images, on raw arrays: im2col / col2im for convolution and pooling.
+
+A k×k window sliding over an (N, C, H, W) image with stride s and dilation d is a *view*
+(``backend.as_strided``) of shape (N, C, OH, OW, kh, kw): no data is copied until the one copy
+that lays the windows out as the columns of a matrix, so that a convolution is one GEMM.
+
+Column layout: ``cols`` is (C·kh·kw, N·OH·OW) — one column per output position, rows ordered
+(c, i, j) like ``weight.reshape(O, -1)``.  Measured on (64, 3, 32, 32) with 6@5×5 (2 cores,
+OpenBLAS) this "K-major" layout is 2× faster for forward + backward than the row layout
+(N·OH·OW, C·kh·kw): the copy reads whole image rows (OW contiguous), and both GEMMs stream the
+long N·OH·OW axis.
+
+col2im is the adjoint: every kernel tap (i, j) adds its (C, N, OH, OW) slab into a strided
+slice of the padded image — kh·kw vectorised adds, never ``np.add.at``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import backend
+
+
+def pair(value: Any, name: str, op: str) -> tuple[int, int]:
+    """``3`` → (3, 3); ``(2, 1)`` → (2, 1); a clear error otherwise."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+        a, b = value
+    else:
+        a = b = value
+    try:
+        a, b = int(a), int(b)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}") from None
+    return a, b
+
+
+def out_size(n: int, k: int, s: int, p: int, d: int) -> int:
+    """Output length of a sliding window: ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1."""
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def pad_hw(x: Any, ph: int, pw: int, value: float = 0.0) -> Any:
+    """Pad the last two axes of ``x`` by (ph, pw) on both sides with ``value`` (a new array)."""
+    if ph == 0 and pw == 0:
+        return x
+    xp = backend.get_array_module(x)
+    *lead, h, w = x.shape
+    out = xp.full((*lead, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    out[..., ph:ph + h, pw:pw + w] = x
+    return out
+
+
+def windows(x: Any, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int],
+            out_hw: tuple[int, int]) -> Any:
+    """A read-only (N, C, OH, OW, kh, kw) view of the windows of an (already padded) x."""
+    xp = backend.get_array_module(x)
+    if not x.flags.c_contiguous:
+        x = xp.ascontiguousarray(x)
+    sn, sc, sh, sw = x.strides
+    n, c = x.shape[:2]
+    return backend.as_strided(
+        x,
+        (n, c, out_hw[0], out_hw[1], kernel[0], kernel[1]),
+        (sn, sc, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1]),
+    )
+
+
+def im2col(x: Any, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
+           dilation: tuple[int, int], out_hw: tuple[int, int]) -> Any:
+    """(N, C, H, W) → columns (C·kh·kw, N·OH·OW)."""
+    n, c = x.shape[:2]
+    view = windows(pad_hw(x, *padding), kernel, stride, dilation, out_hw)
+    # (N, C, OH, OW, kh, kw) → (C, kh, kw, N, OH, OW): the reshape makes the one copy
+    return view.transpose(1, 4, 5, 0, 2, 3).reshape(c * kernel[0] * kernel[1], -1)
+
+
+def accumulate_windows(tiles: Any, out: Any, kernel: tuple[int, int], stride: tuple[int, int],
+                       dilation: tuple[int, int], out_hw: tuple[int, int]) -> Any:
+    """``out[..., window (i, j)] += tiles[i, j]`` for every kernel tap: the adjoint of :func:`windows`.
+
+    ``tiles`` is (kh, kw, A, B, OH, OW) and ``out`` an (A, B, Hp, Wp) array (or view) to add into.
+    """
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw
+    for i in range(kh):
+        r0 = i * dh
+        for j in range(kw):
+            c0 = j * dw
+            out[:, :, r0:r0 + sh * (oh - 1) + 1:sh, c0:c0 + sw * (ow - 1) + 1:sw] += tiles[i, j]
+    return out
+
+
+def crop_hw(x: Any, ph: int, pw: int) -> Any:
+    """Undo :func:`pad_hw` (a contiguous copy when there was padding)."""
+    if ph == 0 and pw == 0:
+        return x
+    xp = backend.get_array_module(x)
+    h, w = x.shape[-2:]
+    return xp.ascontiguousarray(x[..., ph:h - ph, pw:w - pw])
+
+
+def col2im(cols: Any, x_shape: tuple[int, ...], kernel: tuple[int, int], stride: tuple[int, int],
+           padding: tuple[int, int], dilation: tuple[int, int], out_hw: tuple[int, int]) -> Any:
+    """Columns (C·kh·kw, N·OH·OW) → (N, C, H, W), summing overlapping windows (adjoint of im2col)."""
+    xp = backend.get_array_module(cols)
+    n, c, h, w = x_shape
+    (kh, kw), (ph, pw) = kernel, padding
+    tiles = cols.reshape(c, kh, kw, n, out_hw[0], out_hw[1]).transpose(1, 2, 0, 3, 4, 5)
+    # accumulate in a (C, N, Hp, Wp) buffer: each tile (C, N, OH, OW) is then a contiguous read
+    buf = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    accumulate_windows(tiles, buf, kernel, stride, dilation, out_hw)
+    return xp.ascontiguousarray(buf[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3))

@@ -1,0 +1,367 @@
+"""Convolution and pooling on (N, C, H, W) images, PyTorch's conventions.
+
+conv2d as im2col + one GEMM (see ``_strided``)::
+
+    cols = im2col(x)                      (C·kh·kw, N·OH·OW)
+    y    = W.reshape(O, −1) · cols + b    (O, N·OH·OW) → (N, O, OH, OW)
+
+and its two adjoints, which are convolutions again:
+
+    ∂L/∂W = g · colsᵀ                     (the "weight gradient" conv of x with g)
+    ∂L/∂x = col2im(Wᵀ · g)                (the "transposed" conv of g with W)
+    ∂L/∂b = Σ_{n,h,w} g
+
+Each of the three is a Function whose backward calls the other two, so the set is closed under
+differentiation: double backward (Hessian-vector products through a CNN) works.
+Pooling pairs a forward with its adjoint in the same way (max-pool: gather at the argmax ↔
+scatter to the argmax; avg-pool: window mean ↔ spread over the window).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import backend
+from ..autograd.function import Function
+from ..autograd.grad_mode import grad_mode
+from ..tensor import Tensor
+from ._strided import accumulate_windows, col2im, crop_hw, im2col, out_size, pad_hw, pair, windows
+from .reduce import sum as _sum
+
+# ----------------------------------------------------------------------------- conv2d
+
+
+class _ConvGeometry:
+    """Kernel, stride, padding, dilation and the spatial sizes of one convolution."""
+
+    __slots__ = ("kernel", "stride", "padding", "dilation", "x_shape", "w_shape", "out_hw")
+
+    def __init__(self, x_shape, w_shape, stride, padding, dilation) -> None:
+        self.x_shape, self.w_shape = tuple(x_shape), tuple(w_shape)
+        self.kernel = (w_shape[2], w_shape[3])
+        self.stride, self.padding, self.dilation = stride, padding, dilation
+        self.out_hw = tuple(
+            out_size(x_shape[2 + a], self.kernel[a], stride[a], padding[a], dilation[a]) for a in (0, 1)
+        )
+
+    def cols(self, x):
+        return im2col(x, self.kernel, self.stride, self.padding, self.dilation, self.out_hw)
+
+
+def _g_matrix(g):
+    """(N, O, OH, OW) → (O, N·OH·OW)."""
+    return g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
+
+
+class Conv2d(Function):
+    """y = W ⋆ x + b as ``W.reshape(O, −1) · im2col(x)``; inputs (x, W) or (x, W, b)."""
+
+    def __init__(self, geometry: _ConvGeometry, keep_cols: bool = True) -> None:
+        self.geo = geometry
+        self.keep_cols = keep_cols
+
+    def forward(self, x, w, b=None):
+        xp = backend.get_array_module(x, w)
+        geo = self.geo
+        cols = geo.cols(x)
+        y = w.reshape(w.shape[0], -1) @ cols
+        if b is not None:
+            y += b.reshape(-1, 1)
+        # cols is only needed for ∂L/∂W; the caller knows whether W requires grad
+        self.cols = cols if self.keep_cols else None
+        n, (oh, ow) = x.shape[0], geo.out_hw
+        return xp.ascontiguousarray(y.reshape(w.shape[0], n, oh, ow).transpose(1, 0, 2, 3))
+
+    def backward(self, g):
+        x, w = self.inputs[0], self.inputs[1]
+        needs = self.needs_input_grad
+        gx = Conv2dGradInput(self.geo)(g, w) if needs[0] else None
+        gw = Conv2dGradWeight(self.geo, self.cols)(x, g) if needs[1] else None
+        if len(self.inputs) == 2:
+            return gx, gw
+        gb = None
+        if needs[2]:
+            gb = _sum(g, (0, 2, 3)) if grad_mode.enabled else Tensor._wrap(g.data.sum(axis=(0, 2, 3)), False)
+        return gx, gw, gb
+
+
+class Conv2dGradInput(Function):
+    """∂L/∂x = col2im(Wᵀ · g) (a transposed convolution); linear in g and in W."""
+
+    def __init__(self, geometry: _ConvGeometry) -> None:
+        self.geo = geometry
+
+    def forward(self, g, w):
+        geo = self.geo
+        cols = w.reshape(w.shape[0], -1).T @ _g_matrix(g)
+        return col2im(cols, geo.x_shape, geo.kernel, geo.stride, geo.padding, geo.dilation, geo.out_hw)
+
+    def backward(self, h):
+        g, w = self.inputs
+        needs = self.needs_input_grad
+        # ⟨h, gx(g, W)⟩ = ⟨conv(h, W), g⟩: so ∂/∂g = conv(h, W) and ∂/∂W = weight-grad(h, g)
+        dg = Conv2d(self.geo, keep_cols=False)(h, w) if needs[0] else None
+        dw = Conv2dGradWeight(self.geo)(h, g) if needs[1] else None
+        return dg, dw
+
+
+class Conv2dGradWeight(Function):
+    """∂L/∂W = g · im2col(x)ᵀ; linear in x and in g."""
+
+    def __init__(self, geometry: _ConvGeometry, cols: Any = None) -> None:
+        self.geo = geometry
+        self.cached_cols = cols
+
+    def forward(self, x, g):
+        cols = self.cached_cols if self.cached_cols is not None else self.geo.cols(x)
+        self.cached_cols = None
+        return (_g_matrix(g) @ cols.T).reshape(self.geo.w_shape)
+
+    def backward(self, h):
+        x, g = self.inputs
+        needs = self.needs_input_grad
+        # ⟨H, gW(x, g)⟩ = ⟨conv(x, H), g⟩: so ∂/∂x = grad-input(g, H) and ∂/∂g = conv(x, H)
+        dx = Conv2dGradInput(self.geo)(g, h) if needs[0] else None
+        dg = Conv2d(self.geo, keep_cols=False)(x, h) if needs[1] else None
+        return dx, dg
+
+
+def conv2d(
+    input: Tensor,  # noqa: A002 - PyTorch's name
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D cross-correlation, as ``torch.nn.functional.conv2d``:
+
+    y[n, o, i, j] = b[o] + Σ_{c, p, q} W[o, c, p, q] · x_pad[n, c, s·i + d·p, s·j + d·q]
+
+    ``input`` (N, C, H, W), ``weight`` (O, C, kh, kw), ``bias`` (O,); ``padding`` is zeros on
+    both sides.  Output (N, O, ⌊(H + 2p − d(kh−1) − 1)/s⌋ + 1, …).  ``groups`` must be 1.
+    """
+    if groups != 1:
+        raise NotImplementedError("conv2d: groups != 1 is not supported")
+    if input.ndim != 4:
+        raise ValueError(f"conv2d: expected a 4-D input (N, C, H, W), got shape {input.shape}")
+    if weight.ndim != 4:
+        raise ValueError(f"conv2d: expected a 4-D weight (out_channels, in_channels, kh, kw), got shape {weight.shape}")
+    if input.shape[1] != weight.shape[1]:
+        raise ValueError(
+            f"conv2d: input has {input.shape[1]} channels (shape {input.shape}) but the weight expects "
+            f"{weight.shape[1]} (weight shape {weight.shape})"
+        )
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"conv2d: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    s, p, d = pair(stride, "stride", "conv2d"), pair(padding, "padding", "conv2d"), pair(dilation, "dilation", "conv2d")
+    if min(s) < 1 or min(d) < 1 or min(p) < 0:
+        raise ValueError(f"conv2d: stride and dilation must be ≥ 1 and padding ≥ 0, got {s}, {d}, {p}")
+    geo = _ConvGeometry(input.shape, weight.shape, s, p, d)
+    if min(geo.out_hw) < 1:
+        eff = tuple(d[a] * (weight.shape[2 + a] - 1) + 1 for a in (0, 1))
+        padded = tuple(input.shape[2 + a] + 2 * p[a] for a in (0, 1))
+        raise ValueError(
+            f"conv2d: kernel size {eff} (with dilation) is larger than the padded input {padded} "
+            f"(input shape {input.shape}, weight shape {weight.shape})"
+        )
+    fn = Conv2d(geo, keep_cols=weight.requires_grad and grad_mode.enabled)
+    return fn(input, weight) if bias is None else fn(input, weight, bias)
+
+
+# ----------------------------------------------------------------------------- pooling
+
+
+class _PoolGeometry:
+    __slots__ = ("kernel", "stride", "padding", "x_shape", "out_hw", "tiled")
+
+    def __init__(self, x_shape, kernel, stride, padding, op: str) -> None:
+        if len(x_shape) != 4:
+            raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {tuple(x_shape)}")
+        self.x_shape, self.kernel, self.stride, self.padding = tuple(x_shape), kernel, stride, padding
+        if min(kernel) < 1 or min(stride) < 1 or min(padding) < 0:
+            raise ValueError(f"{op}: kernel_size and stride must be ≥ 1 and padding ≥ 0, got "
+                             f"{kernel}, {stride}, {padding}")
+        if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+            raise ValueError(f"{op}: padding {padding} should be at most half of kernel_size {kernel}")
+        self.out_hw = tuple(out_size(x_shape[2 + a], kernel[a], stride[a], padding[a], 1) for a in (0, 1))
+        if min(self.out_hw) < 1:
+            raise ValueError(f"{op}: kernel_size {kernel} is larger than the padded input "
+                             f"{tuple(x_shape[2 + a] + 2 * padding[a] for a in (0, 1))} (input shape {tuple(x_shape)})")
+        # stride == kernel, no padding: the windows tile the image → plain reshapes
+        self.tiled = kernel == stride and padding == (0, 0)
+
+    def tiles_view(self, x):
+        """(N, C, OH, kh, OW, kw) view of the (cropped) image; only when ``tiled``."""
+        (kh, kw), (oh, ow) = self.kernel, self.out_hw
+        n, c = x.shape[:2]
+        return x[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
+
+    def window_view(self, x, fill: float):
+        """(N, C, OH, OW, kh, kw) view of the windows of x padded with ``fill``."""
+        return windows(pad_hw(x, *self.padding, value=fill), self.kernel, self.stride, (1, 1), self.out_hw)
+
+    def scatter(self, per_window):
+        """Adjoint of taking windows: (N, C, OH, OW, kh, kw) values → summed into (N, C, H, W)."""
+        xp = backend.get_array_module(per_window)
+        n, c, h, w = self.x_shape
+        (kh, kw), (oh, ow), (ph, pw) = self.kernel, self.out_hw, self.padding
+        if self.tiled:
+            out = per_window.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh * kh, ow * kw)
+            if out.shape[2:] != (h, w):  # floor mode dropped the last rows/columns
+                full = xp.zeros(self.x_shape, dtype=out.dtype)
+                full[:, :, :oh * kh, :ow * kw] = out
+                out = full
+            return out
+        buf = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=per_window.dtype)
+        accumulate_windows(per_window.transpose(4, 5, 0, 1, 2, 3), buf, self.kernel, self.stride, (1, 1),
+                           self.out_hw)
+        return crop_hw(buf, ph, pw)
+
+
+def _pool_args(x: Tensor, kernel_size, stride, padding, op: str) -> _PoolGeometry:
+    k = pair(kernel_size, "kernel_size", op)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else pair(stride, "stride", op)
+    return _PoolGeometry(x.shape, k, s, pair(padding, "padding", op), op)
+
+
+class MaxPool2d(Function):
+    """y = max over each window; the gradient goes to the (first) argmax of the window, as PyTorch."""
+
+    def __init__(self, geometry: _PoolGeometry) -> None:
+        self.geo = geometry
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        geo = self.geo
+        n, c = x.shape[:2]
+        (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
+        if geo.tiled:
+            win = geo.tiles_view(x).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
+        else:
+            fill = -float("inf") if x.dtype.kind == "f" else x.min()
+            win = geo.window_view(x, fill).reshape(n, c, oh, ow, kh * kw)
+        self.argmax = win.argmax(axis=-1)
+        return xp.take_along_axis(win, self.argmax[..., None], axis=-1)[..., 0]
+
+    def backward(self, g):
+        return MaxPool2dScatter(self.geo, self.argmax)(g)
+
+
+class MaxPool2dScatter(Function):
+    """The adjoint of max-pooling: each output's gradient goes to its window's argmax."""
+
+    def __init__(self, geometry: _PoolGeometry, argmax: Any) -> None:
+        self.geo, self.argmax = geometry, argmax
+
+    def forward(self, g):
+        xp = backend.get_array_module(g)
+        (kh, kw) = self.geo.kernel
+        onehot = self.argmax[..., None] == xp.arange(kh * kw)
+        per_window = (onehot * g[..., None]).astype(g.dtype, copy=False)
+        return self.geo.scatter(per_window.reshape(*g.shape, kh, kw))
+
+    def backward(self, h):
+        return MaxPool2dGather(self.geo, self.argmax)(h)
+
+
+class MaxPool2dGather(Function):
+    """Take each window's value at the argmax found by a max-pool (the adjoint of the scatter)."""
+
+    def __init__(self, geometry: _PoolGeometry, argmax: Any) -> None:
+        self.geo, self.argmax = geometry, argmax
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        geo = self.geo
+        n, c = x.shape[:2]
+        (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
+        if geo.tiled:
+            win = geo.tiles_view(x).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
+        else:
+            win = geo.window_view(x, 0.0).reshape(n, c, oh, ow, kh * kw)
+        return xp.take_along_axis(win, self.argmax[..., None], axis=-1)[..., 0]
+
+    def backward(self, g):
+        return MaxPool2dScatter(self.geo, self.argmax)(g)
+
+
+def max_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> Tensor:
+    """Max over kh×kw windows (``stride`` defaults to ``kernel_size``; padding is −∞).
+
+    y[n, c, i, j] = max_{p<kh, q<kw} x_pad[n, c, s·i + p, s·j + q];  ∂y/∂x is 1 at the first
+    maximum of the window (row-major order) and 0 elsewhere, as in PyTorch.
+    """
+    return MaxPool2d(_pool_args(input, kernel_size, stride, padding, "max_pool2d"))(input)
+
+
+class AvgPool2d(Function):
+    """y = mean over each window (padding counted as zeros when ``count_include_pad``)."""
+
+    def __init__(self, geometry: _PoolGeometry, count_include_pad: bool) -> None:
+        self.geo, self.count_include_pad = geometry, count_include_pad
+
+    def divisor(self, xp, dtype):
+        geo = self.geo
+        (kh, kw) = geo.kernel
+        if self.count_include_pad or geo.padding == (0, 0):
+            return float(kh * kw)
+        ones = xp.ones((1, 1) + geo.x_shape[2:], dtype=dtype)
+        counts = geo.window_view(ones, 0.0).sum(axis=(-2, -1))
+        return counts  # (1, 1, OH, OW)
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        geo = self.geo
+        if geo.tiled:
+            total = geo.tiles_view(x).sum(axis=(3, 5))
+        else:
+            total = geo.window_view(x, 0.0).sum(axis=(-2, -1))
+        self.div = self.divisor(xp, x.dtype)
+        return (total / self.div).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        return AvgPool2dSpread(self)(g)
+
+
+class AvgPool2dSpread(Function):
+    """The adjoint of average pooling: each output's gradient, divided by the count, to its window."""
+
+    def __init__(self, pool: AvgPool2d) -> None:
+        self.pool = pool
+
+    def forward(self, g):
+        geo = self.pool.geo
+        (kh, kw) = geo.kernel
+        per = (g / self.pool.div).astype(g.dtype, copy=False)
+        xp = backend.get_array_module(g)
+        per_window = xp.broadcast_to(per[..., None, None], (*g.shape, kh, kw))
+        return geo.scatter(per_window)
+
+    def backward(self, h):
+        fn = AvgPool2d(self.pool.geo, self.pool.count_include_pad)
+        return fn(h)
+
+
+def avg_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """Mean over kh×kw windows (``stride`` defaults to ``kernel_size``; zero padding counted, as PyTorch).
+
+    y[n, c, i, j] = (1/(kh·kw)) Σ_{p<kh, q<kw} x_pad[n, c, s·i + p, s·j + q]
+    """
+    return AvgPool2d(_pool_args(input, kernel_size, stride, padding, "avg_pool2d"), count_include_pad)(input)
+
+
+__all__ = ["conv2d", "max_pool2d", "avg_pool2d", "Conv2d", "Conv2dGradInput", "Conv2dGradWeight",
+           "MaxPool2d", "AvgPool2d"]
