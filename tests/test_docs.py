@@ -1,0 +1,147 @@
+"""The Russian docs (docs/*.md) stay true to the code.
+
+- every ```python block that is not marked "# not run" runs (the blocks of one page run in order,
+  in one namespace, in a subprocess with a time limit);
+- every picture a page references exists, and all pictures together stay under 3 MB;
+- every name written in backticks as `tinygrad_ru.module.Name` imports;
+- every relative link to another page points to a file in docs/;
+- docs/api.md lists every public name of the package (regenerate with docs/scripts/gen_api.py);
+- with mkdocs installed, the site builds.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.glob("*.md"))
+NOT_RUN = "# not run"
+PAGE_TIMEOUT_S = 120
+
+_FENCE = re.compile(r"^```([\w+-]*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
+_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)[^)]*\)|<img[^>]*\ssrc=\"([^\"]+)\"")
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s#]+\.md)(#[^)]*)?\)")
+_NAME = re.compile(r"`(tinygrad_ru(?:\.[A-Za-z_]\w*)+)`")
+
+
+def python_blocks(page: Path) -> list[str]:
+    text = page.read_text(encoding="utf-8")
+    return [body for lang, body in _FENCE.findall(text) if lang == "python" and NOT_RUN not in body]
+
+
+def test_pages_exist() -> None:
+    expected = {"index", "autodiff", "backprop_mlp", "activations_init", "optimizers", "schedules",
+                "regularization", "stopping", "optimizer_lab", "experiments", "api"}
+    assert expected <= {p.stem for p in PAGES}, f"missing pages: {expected - {p.stem for p in PAGES}}"
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if python_blocks(p)], ids=lambda p: p.name)
+def test_python_blocks_run(page: Path, tmp_path: Path) -> None:
+    blocks = python_blocks(page)
+    script = ["import matplotlib", "matplotlib.use('Agg')"] if _has("matplotlib") else []
+    for i, body in enumerate(blocks):
+        script.append(f"print('--- block {i + 1} of {len(blocks)} ---', flush=True)")
+        script.append(body)
+    code = "\n".join(script)
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=PAGE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{page.name}: code blocks did not finish in {PAGE_TIMEOUT_S} s")
+    if proc.returncode != 0:
+        last = [ln for ln in proc.stdout.splitlines() if ln.startswith("--- block")]
+        pytest.fail(f"{page.name}: {last[-1] if last else 'before the first block'} failed:\n"
+                    f"{proc.stderr[-3000:]}")
+
+
+def _has(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_images_exist(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    missing = []
+    for m in _IMAGE.finditer(text):
+        src = m.group(1) or m.group(2)
+        if src.startswith(("http://", "https://")):
+            continue
+        if not (page.parent / src).is_file():
+            missing.append(src)
+    assert not missing, f"{page.name} references missing pictures {missing}; run python docs/scripts/make_all.py"
+
+
+def test_images_total_size() -> None:
+    total = sum(f.stat().st_size for f in (DOCS / "img").rglob("*") if f.is_file())
+    assert total < 3_000_000, f"docs/img holds {total / 1e6:.2f} MB of pictures (limit 3 MB)"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_links_between_pages(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    broken = [m.group(1) for m in _LINK.finditer(text)
+              if not m.group(1).startswith(("http://", "https://")) and not (page.parent / m.group(1)).is_file()]
+    assert not broken, f"{page.name} links to missing pages {broken}"
+
+
+def resolve(dotted: str) -> object:
+    """Import the longest importable module prefix of ``dotted`` and getattr the rest."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr)  # AttributeError names what is missing
+        return obj
+    raise ImportError(dotted)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_backticked_names_resolve(page: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    try:
+        names = sorted(set(_NAME.findall(page.read_text(encoding="utf-8"))))
+        bad = []
+        for name in names:
+            try:
+                resolve(name)
+            except (ImportError, AttributeError) as e:
+                bad.append(f"{name} ({type(e).__name__}: {e})")
+        assert not bad, f"{page.name} names things that do not exist: {bad}"
+    finally:
+        sys.path.remove(str(ROOT))
+
+
+def test_api_reference_lists_every_public_name() -> None:
+    sys.path.insert(0, str(DOCS / "scripts"))
+    try:
+        gen_api = importlib.import_module("gen_api")
+    finally:
+        sys.path.remove(str(DOCS / "scripts"))
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    missing = [f"{mod}.{name}" for mod, name in gen_api.public_names() if f"`{mod}.{name}" not in text]
+    assert not missing, f"docs/api.md lacks {missing[:10]}...; run python docs/scripts/gen_api.py"
+
+
+def test_site_builds(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    html = (tmp_path / "site" / "autodiff" / "index.html").read_text(encoding="utf-8")
+    assert "\\frac{\\partial e}{\\partial b}" in html, "formulas must reach the page intact for MathJax"
