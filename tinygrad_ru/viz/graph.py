@@ -311,7 +311,7 @@ def draw_graph(
     graph = _collect(output, names)
     backward = show in ("both", "backward")
     dot = graphviz.Digraph("computational_graph", format="svg")
-    dot.attr(rankdir=rankdir)
+    dot.attr(rankdir=rankdir, fontname="Helvetica")
     if title:
         dot.attr(label=title, labelloc="t")
     dot.attr("node", fontname="Helvetica", fontsize="11")
