@@ -23,12 +23,13 @@ class Dropout(Module):
         if scaling not in ("inverted", "lecture"):
             raise ValueError(f"Dropout: scaling must be 'inverted' or 'lecture', got {scaling!r}")
         self.p, self.scaling = p, scaling
+        self.inplace = inplace  # accepted for PyTorch compatibility; the output is always a new tensor
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training, scaling=self.scaling)
 
     def extra_repr(self) -> str:
-        s = f"p={self.p}"
+        s = f"p={self.p}, inplace={self.inplace}"
         return s if self.scaling == "inverted" else s + f", scaling={self.scaling!r}"
 
 
