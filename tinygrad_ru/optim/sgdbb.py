@@ -30,23 +30,35 @@ class SGDBB(Optimizer):
         \;=\; \frac{1}{T}\,\frac{\|\Delta\theta\|^2}{|\Delta\theta^\top y_k|}
 
     — the BB step ‖s‖²/|sᵀy| (the inverse of a Rayleigh quotient of the Hessian along s)
-    divided by the number of iterations it will be used for.  The average runs on across
-    epochs (g_{k,0} = g_{k−1,T}), starting from the first stochastic gradient, so it is
-    unbiased from the start.  The given ``lr`` is used until two epochs have been completed (BB
-    needs two end-of-epoch points); afterwards ``param_groups[i]["lr"]`` holds the current BB
+    divided by the number of iterations it will be used for.
+
+    ``beta``: with a number β the average is the slides' moving average, running on across
+    epochs (g_{k,0} = g_{k−1,T}) and started at the first stochastic gradient.  Its memory is
+    about 1/β iterations, so β should be several times 1/T (Tan et al. take β = 10/T): with a
+    longer memory g_{k,T} lags behind the epoch, y is too small and η too large.  With
+    ``beta=None`` (default) g_{k,T} is the plain mean of the epoch's stochastic gradients
+    (β_t = 1/t, restarted every epoch), which needs no tuning.
+
+    The given ``lr`` is used until two epochs have been completed (BB needs two end-of-epoch
+    points); afterwards ``param_groups[i]["lr"]`` holds the current BB
     step (one per parameter group).  If |sᵀy| is 0 or not finite the previous step is kept;
     ``min_lr``/``max_lr`` optionally clip the BB step.
 
+    Stability: on a quadratic ‖s‖²/|sᵀy| tends to 1/λ_min, so the per-iteration step becomes
+    1/(T·λ_min) and SGD stays stable only while λ_max/λ_min < 2T — fine for real epochs
+    (T = n/batch in the hundreds), not for toy problems with a handful of batches per epoch;
+    ``max_lr`` is the guard-rail there.
+
     Usage::
 
-        opt = SGDBB(model.parameters(), lr=0.01, beta=0.01)
+        opt = SGDBB(model.parameters(), lr=0.01)
         for epoch in range(n_epochs):
             for xb, yb in loader:
                 opt.zero_grad(); loss_fn(model(xb), yb).backward(); opt.step()
             opt.epoch_end()        # sets the step size of the next epoch; returns it
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-2, beta: float = 0.01, weight_decay: float = 0.0, *,
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, beta: float | None = None, weight_decay: float = 0.0, *,
                  min_lr: float = 0.0, max_lr: float = math.inf, maximize: bool = False) -> None:
         defaults = dict(lr=lr, beta=beta, weight_decay=weight_decay, min_lr=min_lr, max_lr=max_lr,
                         maximize=maximize)
@@ -56,7 +68,8 @@ class SGDBB(Optimizer):
 
     def _validate(self, group: dict[str, Any]) -> None:
         super()._validate(group)
-        self._check(0.0 < group["beta"] <= 1.0, "beta", group["beta"], "in (0, 1]")
+        if group["beta"] is not None:
+            self._check(0.0 < group["beta"] <= 1.0, "beta", group["beta"], "in (0, 1] or None")
         self._check(0.0 <= group["min_lr"] <= group["max_lr"], "min_lr/max_lr",
                     (group["min_lr"], group["max_lr"]), "0 <= min_lr <= max_lr")
 
@@ -80,7 +93,13 @@ class SGDBB(Optimizer):
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
         avg = state.get("grad_avg")
-        if avg is None:
+        if group["beta"] is None:                 # mean over the epoch: g ← g + (∇F − g)/n
+            n = state["epoch_count"] = state.get("epoch_count", 0) + 1
+            if n == 1 or avg is None:
+                state["grad_avg"] = g.copy()
+            else:
+                F.ema_(avg, g, 1 - 1 / n)
+        elif avg is None:
             state["grad_avg"] = g.copy()
         else:
             F.ema_(avg, g, 1 - group["beta"])     # g ← (1-β) g + β ∇F
@@ -107,6 +126,7 @@ class SGDBB(Optimizer):
                         ss += F.dot(s, s)
                         sy += F.dot(s, y)
                     st["prev_grad_avg"] = st["grad_avg"].copy()
+                    st["epoch_count"] = 0
                     st["epoch_start"] = p.data.copy()
                 group["epochs_done"] += 1
                 group["epoch_steps"] = 0
