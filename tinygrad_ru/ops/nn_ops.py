@@ -624,8 +624,9 @@ class BinaryCrossEntropy(Function):
 
     def forward(self, x, y):
         xp = backend.get_array_module(x)
-        log_x = xp.maximum(xp.log(x), -100.0)
-        log_1mx = xp.maximum(xp.log1p(-x), -100.0)
+        # log clamped at −100 (PyTorch), without evaluating log 0
+        log_x = xp.where(x > 0, xp.maximum(xp.log(xp.where(x > 0, x, 1.0)), -100.0), -100.0)
+        log_1mx = xp.where(x < 1, xp.maximum(xp.log1p(-xp.where(x < 1, x, 0.0)), -100.0), -100.0)
         loss = -(y * log_x + (1.0 - y) * log_1mx)
         if self.weight is not None:
             loss = loss * self.weight
