@@ -77,6 +77,7 @@ from .ops import (  # noqa: F401  (same names as PyTorch's)
     var,
     where,
 )
+from .serialization import load, save
 from .tensor import Tensor, as_tensor
 
 float = float32  # noqa: A001 - torch.float
@@ -84,6 +85,8 @@ double = float64
 long = int64
 
 __version__ = "0.1.0"
+
+from . import data, nn, optim  # noqa: E402  (tg.nn, tg.optim, tg.data as in PyTorch; they import the core above)
 
 __all__ = [
     "Tensor", "Function", "tensor", "as_tensor", "no_grad", "enable_grad", "set_grad_enabled",
@@ -93,5 +96,5 @@ __all__ = [
     "abs", "cat", "clamp", "cos", "elu", "erf", "exp", "flatten", "gelu", "leaky_relu", "log", "logsumexp",
     "matmul", "maximum", "mean", "minimum", "pad", "permute", "relu", "reshape", "sigmoid", "silu", "sin",
     "softplus", "sqrt", "squeeze", "stack", "std", "sum", "tanh", "transpose", "unsqueeze", "var", "where",
-    "argmax", "argmin", "max", "min",
+    "argmax", "argmin", "max", "min", "save", "load", "nn", "optim", "data",
 ]

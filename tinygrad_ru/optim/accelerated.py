@@ -28,6 +28,8 @@ class AcceleratedGD(Optimizer):
     (k = 1 again), e.g. when the loss goes up (O'Donoghue & Candès's adaptive restart).
     """
 
+    requires_closure = True  # the training loop passes step() a closure that re-evaluates the loss
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, maximize=maximize))
 

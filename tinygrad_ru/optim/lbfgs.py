@@ -191,6 +191,8 @@ class LBFGS(Optimizer):
     the closure must zero the gradients, compute the loss, call backward and return the loss.
     """
 
+    requires_closure = True  # the training loop passes step() a closure that re-evaluates the loss
+
     def __init__(self, params: Iterable[Any], lr: float = 1, max_iter: int = 20, max_eval: int | None = None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, history_size: int = 100,
                  line_search_fn: str | None = None) -> None:

@@ -41,6 +41,9 @@ class NewtonCG(Optimizer):
     step, ``.grad`` holds g (at the old point) and the return value is the loss there.
     """
 
+    requires_closure = True  # the training loop passes step() a closure that re-evaluates the loss
+    closure_calls_backward = False  # ... and this one differentiates the returned loss itself
+
     def __init__(self, params: Iterable[Any], lr: float = 1.0, damping: float = 1e-4, cg_max_iter: int = 10,
                  cg_tol: float = 1e-10) -> None:
         defaults = dict(lr=lr, damping=damping, cg_max_iter=cg_max_iter, cg_tol=cg_tol)

@@ -152,7 +152,7 @@ class GradientNormRatio(Callback):
 
 
 class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs;
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs in a row (as Keras);
     with ``restore_best`` the weights of the best epoch are put back at the end."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 3, min_delta: float = 0.0,
@@ -186,7 +186,7 @@ class EarlyStopping(Callback):
                 self.best_state = {k: v.data.copy() for k, v in trainer.model.state_dict().items()}
         else:
             self.wait += 1
-            if self.wait > self.patience:
+            if self.wait >= self.patience:
                 trainer.stop(f"{self.monitor} has not improved for {self.wait} epochs (best {self.best:.4g} "
                              f"at epoch {self.best_epoch})")
 

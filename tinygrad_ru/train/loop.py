@@ -109,12 +109,14 @@ class Trainer:
         opt = self.optimizer
         if _needs_closure(opt):
             outputs: list[Tensor] = []
+            with_backward = getattr(opt, "closure_calls_backward", True)
 
             def closure() -> Tensor:
                 opt.zero_grad()
                 out = self.model(x)
                 loss = self.loss_fn(out, y)
-                loss.backward()
+                if with_backward:
+                    loss.backward()
                 outputs.append(out)
                 return loss
 
