@@ -5,7 +5,7 @@
                           nn.Linear(64, 10), nn.LogSoftmax(dim=1))
 """
 
-from . import init, utils
+from . import functional, init, utils
 from .layers import (
     ELU,
     GELU,
@@ -51,11 +51,3 @@ __all__ = [
     "NLLLoss", "CrossEntropyLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
 ]
 
-
-def __getattr__(name: str):
-    # ``nn.functional`` is a sibling module written separately; import it on first access
-    if name == "functional":
-        import importlib
-
-        return importlib.import_module("tinygrad_ru.nn.functional")
-    raise AttributeError(f"module 'tinygrad_ru.nn' has no attribute {name!r}")

@@ -7,9 +7,9 @@ from typing import Any
 from ... import backend, ops
 from ...autograd.function import Function
 from ...tensor import Tensor
+from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
-from ._functional import F
 
 
 class ReLU(Module):

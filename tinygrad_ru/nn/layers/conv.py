@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...tensor import Tensor
+from .. import functional as F
 from ..module import Module
-from ._functional import F
 from .linear import _empty, _reset
 
 

@@ -9,8 +9,8 @@ E[x·m] = (1−p)·x; the inverted form simply moves the factor into training, s
 from __future__ import annotations
 
 from ...tensor import Tensor
+from .. import functional as F
 from ..module import Module
-from ._functional import F
 
 
 class Dropout(Module):

@@ -6,10 +6,10 @@ from typing import Any
 
 from ... import backend
 from ...tensor import Tensor
+from .. import functional as F
 from .. import init as _init
 from ..module import Module
 from ..parameter import Parameter
-from ._functional import F
 
 
 def _empty(*shape: int, device: Any = None, dtype: Any = None) -> Parameter:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...tensor import Tensor
+from .. import functional as F
 from ..module import Module
-from ._functional import F
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -58,7 +58,7 @@ class CrossEntropyLoss(_Loss):
     """
 
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0, smoothing_form: str = "torch") -> None:
+                 label_smoothing: float = 0.0, smoothing_form: str = "pytorch") -> None:
         super().__init__(reduction)
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -75,7 +75,7 @@ class CrossEntropyLoss(_Loss):
             kwargs["ignore_index"] = self.ignore_index
         if self.label_smoothing:
             kwargs["label_smoothing"] = self.label_smoothing
-            if self.smoothing_form != "torch":
+            if self.smoothing_form != "pytorch":
                 kwargs["smoothing_form"] = self.smoothing_form
         return F.cross_entropy(input, target, **kwargs)
 

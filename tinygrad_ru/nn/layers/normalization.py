@@ -15,9 +15,9 @@ from typing import Any
 
 from ... import backend
 from ...tensor import Tensor
+from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
-from ._functional import F
 
 
 def _full(shape: tuple[int, ...], value: float, device: Any, dtype: Any) -> Tensor:

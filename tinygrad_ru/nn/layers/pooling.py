@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...tensor import Tensor
+from .. import functional as F
 from ..module import Module
-from ._functional import F
 
 
 class _Pool2d(Module):
