@@ -89,9 +89,13 @@ def run_trajectory(
 
     path = np.empty((steps + 1, 2), dtype=np.float64)
     path[0] = start
-    for i in range(steps):
-        opt.step(closure)
-        path[i + 1] = w.detach().numpy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(steps):
+            opt.step(closure)
+            path[i + 1] = w.detach().numpy()
+            if not np.all(np.isfinite(path[i + 1])):  # diverged: nothing more to draw
+                path[i + 1:] = np.nan
+                break
     return path
 
 
@@ -145,7 +149,7 @@ def descend(fn: TestFunction | str, point: Sequence[float], *, max_steps: int = 
 class EndPoint:
     """Where a trajectory ended: ``position``, ``value`` = f(position), ``basin`` (the label of
     the known minimum whose basin it lies in, ``"local minimum at (x, y)"`` for an unlisted one,
-    ``"flat"`` where the gradient vanishes without a minimum, ``"diverged"``), ``minimum`` (the
+    ``"undecided"`` where the descent from it did not reach a minimum in time, ``"diverged"``), ``minimum`` (the
     bottom of that basin), ``distance`` to it and ``converged`` (distance < tolerance)."""
 
     position: tuple[float, float]
@@ -172,7 +176,7 @@ def classify_endpoint(fn: TestFunction | str, point: Sequence[float], *, tol: fl
             label, bottom = name, np.asarray(m, dtype=np.float64)
             break
     if label is None:
-        label = f"local minimum at ({bottom[0]:.2f}, {bottom[1]:.2f})" if gnorm < 1e-4 else "flat"
+        label = f"local minimum at ({bottom[0]:.2f}, {bottom[1]:.2f})" if gnorm < 1e-4 else "undecided"
     dist = float(np.hypot(*(p - bottom)))
     return EndPoint((float(p[0]), float(p[1])), value, label, (float(bottom[0]), float(bottom[1])), dist, dist < tol)
 
