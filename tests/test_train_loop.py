@@ -180,3 +180,44 @@ os.kill(os.getpid(), signal.SIGKILL)
     t.load_checkpoint(str(path))
     np.testing.assert_array_equal(model[0].weight.data, np.load(tmp_path / "w.npy"))
     assert t.epoch == 1
+
+
+def test_snapshot_ensemble_averages_snapshot_probabilities():
+    from tinygrad_ru.optim.lr_scheduler import CosineAnnealingWarmRestarts
+    from tinygrad_ru.train import SnapshotEnsemble
+
+    tg.manual_seed(4)
+    model = small_net()
+    opt = optim.SGD(model.parameters(), lr=0.2)
+    loader = DataLoader(blobs(), batch_size=32, shuffle=True)
+    snap = SnapshotEnsemble(cycle_length=2)
+    sched = CosineAnnealingWarmRestarts(opt, T_0=2 * len(loader))
+    fit(model, nn.NLLLoss(), opt, loader, epochs=6, callbacks=[snap], scheduler=sched,
+        scheduler_interval="batch", progress=False)
+    assert len(snap.snapshots) == 3
+    x = tg.Tensor(blobs(16, seed=9).arrays[0])
+    probs = snap.predict(model, x)
+    expected = 0
+    for s in snap.snapshots:  # the same average written out by hand
+        m = small_net()
+        m.load_state_dict({k: tg.Tensor(v) for k, v in s.items()})
+        m.eval()
+        with tg.no_grad():
+            expected = expected + np.exp(m(x).numpy())
+    np.testing.assert_allclose(probs.numpy(), expected / 3, rtol=1e-5)
+    np.testing.assert_allclose(probs.numpy().sum(1), 1.0, rtol=1e-5)
+    # the model's own weights were put back
+    np.testing.assert_array_equal(model[0].weight.data, snap.snapshots[-1]["0.weight"])
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: optim.LBFGS(p, lr=0.5, max_iter=5),
+    lambda p: optim.NewtonCG(p, damping=1e-2),
+    lambda p: optim.SGDBB(p, lr=0.05),
+])
+def test_fit_drives_closure_and_epoch_optimizers(make):
+    tg.manual_seed(5)
+    model = small_net()
+    h = fit(model, nn.NLLLoss(), make(model.parameters()), DataLoader(blobs(), batch_size=64), epochs=3,
+            progress=False)
+    assert h["train_loss"][-1] < h["train_loss"][0]
