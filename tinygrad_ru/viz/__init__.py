@@ -11,3 +11,30 @@ on use, so ``import tinygrad_ru.viz`` does not need matplotlib.
 from .graph import draw_graph, explain_backward
 
 __all__ = ["draw_graph", "explain_backward"]
+from .landscape import (
+    filter_normalized_direction,
+    interpolate_1d,
+    landscape_2d,
+    plot_interpolation,
+    plot_landscape_contour,
+    plot_landscape_surface,
+)
+from .optimizers import (
+    animate_trajectories,
+    classify_endpoint,
+    gradient_signals,
+    plot_trajectories,
+    plot_update_response,
+    run_lab,
+    run_trajectory,
+    update_response,
+)
+from .plots import plot_history, plot_lr_schedule
+from .testfunctions import TEST_FUNCTIONS, get_test_function
+
+__all__ += [
+    "filter_normalized_direction", "interpolate_1d", "landscape_2d", "plot_interpolation", "plot_landscape_contour",
+    "plot_landscape_surface", "animate_trajectories", "classify_endpoint", "gradient_signals", "plot_trajectories",
+    "plot_update_response", "run_lab", "run_trajectory", "update_response", "plot_history", "plot_lr_schedule",
+    "TEST_FUNCTIONS", "get_test_function",
+]
