@@ -182,6 +182,11 @@ def _assert_on_device(model: Any, opt: Any, device: str) -> None:
 
 
 def assert_same_run(got: dict, want: dict, rtol: float, atol: float) -> None:
+    for key in ("params", "grads"):
+        for i, (a, b) in enumerate(zip(got[key], want[key])):
+            if a is not None and b is not None:
+                assert a.dtype == b.dtype, f"{key}[{i}]: dtype {a.dtype} on the device, {b.dtype} on the cpu"
+                assert b.dtype != np.float64, f"{key}[{i}]: float32 model, float64 {key[:-1]} (a silent upcast)"
     np.testing.assert_allclose(got["losses"], want["losses"], rtol=rtol, atol=atol, err_msg="losses differ")
     for i, (a, b) in enumerate(zip(got["params"], want["params"])):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"parameter {i} differs")
@@ -255,3 +260,52 @@ def test_functional_losses_on_standin(fake_device):
         results[dev] = (loss.item(), backend.to_numpy(x.grad.data))
     assert results["cpu"][0] == pytest.approx(results[fake_device][0], rel=1e-6)
     np.testing.assert_allclose(results[fake_device][1], results["cpu"][1], rtol=1e-6, atol=1e-7)
+
+
+def make_zoo() -> Any:
+    """Every kind of layer the package has, in one small net on 2×8×8 inputs."""
+    return nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.LeakyReLU(0.1), nn.AvgPool2d(2),
+        nn.Conv2d(4, 4, 3, padding=1, bias=False), nn.PReLU(), nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(),
+        nn.Linear(16, 12), nn.LayerNorm(12), nn.GELU(), nn.Linear(12, 12), nn.BatchNorm1d(12), nn.SiLU(),
+        nn.Linear(12, 12), nn.ELU(), nn.Linear(12, 12), nn.Tanh(), nn.Linear(12, 12), nn.Softplus(),
+        nn.Linear(12, 5),
+    )
+
+
+@needs_framework
+@pytest.mark.slow
+def test_layer_zoo_on_standin_equals_numpy(fake_device):
+    """Norms, dropout (host RNG), activations, pools and the losses: the same numbers on the device."""
+    x_host, y_host = host_data((2, 8, 8))
+    runs = {}
+    for dev in ("cpu", fake_device):
+        tg.manual_seed(0)
+        model = make_zoo().to(dev)
+        opt = optim.Adam(model.parameters(), lr=1e-2)
+        ce, mse = nn.CrossEntropyLoss(label_smoothing=0.1), nn.MSELoss()
+        bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
+        losses = []
+        for step in range(N_STEPS):
+            sl = slice(step * BATCH, (step + 1) * BATCH)
+            xb, yb = tg.tensor(x_host[sl], device=dev), tg.tensor(y_host[sl], device=dev)
+            opt.zero_grad()
+            out = model(xb)
+            target = tg.tensor(np.eye(5, dtype=np.float32)[y_host[sl]], device=dev)
+            loss = ce(out, yb) + 0.1 * mse(out, target) + 0.1 * bce(out, target) + 0.1 * l1(out, target)
+            loss = loss + nn.NLLLoss()(nn.LogSoftmax(dim=1)(out), yb) + 0.1 * nn.BCELoss()(nn.Sigmoid()(out), target)
+            loss = loss + 0.01 * nn.Softmax(dim=1)(out).max()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        model.eval()
+        with tg.no_grad():
+            pred = model(tg.tensor(x_host[:BATCH], device=dev))
+        assert isinstance(pred.data, backend._BACKENDS[backend.parse_device(dev)[0]].array_type)
+        runs[dev] = {
+            "losses": np.array(losses),
+            "params": [backend.to_numpy(p.data).copy() for p in model.parameters()]
+            + [backend.to_numpy(b.data).copy() for b in model.buffers()] + [backend.to_numpy(pred.data)],
+            "grads": [backend.to_numpy(p.grad.data).copy() for p in model.parameters()],
+        }
+    assert_same_run(runs[fake_device], runs["cpu"], rtol=1e-5, atol=1e-6)
