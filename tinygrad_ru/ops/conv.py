@@ -49,8 +49,9 @@ class _ConvGeometry:
 
 
 def _g_matrix(g):
-    """(N, O, OH, OW) → (O, N·OH·OW)."""
-    return g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
+    """(N, O, OH, OW) → a contiguous (O, N·OH·OW) (a broadcast g, e.g. from ``sum``, would reshape
+    to a zero-stride view that BLAS cannot take: NumPy then falls back to a loop 100× slower)."""
+    return backend.get_array_module(g).ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(g.shape[1], -1)
 
 
 class Conv2d(Function):
@@ -226,24 +227,47 @@ def _pool_args(x: Tensor, kernel_size, stride, padding, op: str) -> _PoolGeometr
     return _PoolGeometry(x.shape, k, s, pair(padding, "padding", op), op)
 
 
+def _taps(geo: _PoolGeometry, x, fill: float):
+    """The kh·kw strided views x_window[..., i, j], each (N, C, OH, OW), in row-major tap order."""
+    if geo.tiled:
+        view = geo.tiles_view(x)
+        return [view[:, :, :, i, :, j] for i in range(geo.kernel[0]) for j in range(geo.kernel[1])]
+    view = geo.window_view(x, fill)
+    return [view[..., i, j] for i in range(geo.kernel[0]) for j in range(geo.kernel[1])]
+
+
+class _LazyTiles:
+    """``tiles[i, j]`` computed on demand (so that only one tap is in memory at a time)."""
+
+    def __init__(self, make) -> None:
+        self.make = make
+
+    def __getitem__(self, ij):
+        return self.make(*ij)
+
+
 class MaxPool2d(Function):
-    """y = max over each window; the gradient goes to the (first) argmax of the window, as PyTorch."""
+    """y = max over each window; the gradient goes to the (first) argmax of the window, as PyTorch.
+
+    The max and its tap index are found with kh·kw vectorised comparisons over strided views
+    (no window copy; faster than ``argmax`` over a tiny last axis).
+    """
 
     def __init__(self, geometry: _PoolGeometry) -> None:
         self.geo = geometry
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        geo = self.geo
-        n, c = x.shape[:2]
-        (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
-        if geo.tiled:
-            win = geo.tiles_view(x).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
-        else:
-            fill = -float("inf") if x.dtype.kind == "f" else x.min()
-            win = geo.window_view(x, fill).reshape(n, c, oh, ow, kh * kw)
-        self.argmax = win.argmax(axis=-1)
-        return xp.take_along_axis(win, self.argmax[..., None], axis=-1)[..., 0]
+        fill = -float("inf") if x.dtype.kind == "f" else x.min()
+        taps = _taps(self.geo, x, fill)
+        best = taps[0].copy()
+        index = xp.zeros(best.shape, dtype=backend.int32)
+        for t, tap in enumerate(taps[1:], start=1):
+            better = tap > best  # strict: the first maximum wins ties, as in PyTorch
+            xp.maximum(best, tap, out=best)
+            index[better] = t
+        self.argmax = index
+        return best
 
     def backward(self, g):
         return MaxPool2dScatter(self.geo, self.argmax)(g)
@@ -257,10 +281,23 @@ class MaxPool2dScatter(Function):
 
     def forward(self, g):
         xp = backend.get_array_module(g)
-        (kh, kw) = self.geo.kernel
-        onehot = self.argmax[..., None] == xp.arange(kh * kw)
-        per_window = (onehot * g[..., None]).astype(g.dtype, copy=False)
-        return self.geo.scatter(per_window.reshape(*g.shape, kh, kw))
+        geo = self.geo
+        (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
+        n, c, h, w = geo.x_shape
+        zero = xp.zeros((), dtype=g.dtype)
+        if geo.tiled:  # windows do not overlap: write every tap in place
+            covered = (oh * kh, ow * kw) == (h, w)
+            out = xp.empty(geo.x_shape, dtype=g.dtype) if covered else xp.zeros(geo.x_shape, dtype=g.dtype)
+            view = out[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
+            for i in range(kh):
+                for j in range(kw):
+                    view[:, :, :, i, :, j] = xp.where(self.argmax == i * kw + j, g, zero)
+            return out
+        per_tap = _LazyTiles(lambda i, j: xp.where(self.argmax == i * kw + j, g, zero))
+        (ph, pw) = geo.padding
+        buf = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
+        accumulate_windows(per_tap, buf, geo.kernel, geo.stride, (1, 1), geo.out_hw)
+        return crop_hw(buf, ph, pw)
 
     def backward(self, h):
         return MaxPool2dGather(self.geo, self.argmax)(h)
@@ -274,14 +311,12 @@ class MaxPool2dGather(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        geo = self.geo
-        n, c = x.shape[:2]
-        (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
-        if geo.tiled:
-            win = geo.tiles_view(x).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
-        else:
-            win = geo.window_view(x, 0.0).reshape(n, c, oh, ow, kh * kw)
-        return xp.take_along_axis(win, self.argmax[..., None], axis=-1)[..., 0]
+        taps = _taps(self.geo, x, 0.0)
+        out = xp.zeros(taps[0].shape, dtype=x.dtype)
+        for t, tap in enumerate(taps):
+            hit = self.argmax == t
+            out[hit] = tap[hit]
+        return out
 
     def backward(self, g):
         return MaxPool2dScatter(self.geo, self.argmax)(g)
