@@ -112,8 +112,10 @@ def test_conv2d_matches_torch(kw, dtype, tol):
     yt.backward(torch.tensor(gn))
     scale = 1 + np.abs(yt.detach().numpy()).max()
     np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=tol, atol=tol * scale)
+    assert y.dtype == np.dtype(dtype)
     for ours, theirs in ((x, xt), (w, wt), (b, bt)):
         ref = theirs.grad.numpy()
+        assert ours.grad.dtype == np.dtype(dtype)
         np.testing.assert_allclose(ours.grad.numpy(), ref, rtol=tol, atol=tol * (1 + np.abs(ref).max()))
 
 
@@ -133,6 +135,7 @@ def test_pools_match_torch(kw):
         yt.backward(torch.tensor(gn))
         np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-6)
+        assert y.dtype == x.grad.dtype == np.float32
 
 
 def test_avg_pool_count_include_pad_false_matches_torch():

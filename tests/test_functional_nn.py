@@ -244,6 +244,7 @@ def _pair(torch, arr, dtype, requires_grad=True):
 
 def _close(ours, theirs, tol):
     ref = theirs.detach().numpy()
+    assert ours.dtype == ref.dtype  # no silent float32 → float64 upcast
     np.testing.assert_allclose(ours.detach().numpy(), ref, rtol=tol, atol=tol * (1 + np.abs(ref).max()))
 
 

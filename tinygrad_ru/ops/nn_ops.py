@@ -297,9 +297,7 @@ class CrossEntropy(Function):
         total = losses.sum()
         if self.reduction == "sum":
             return total
-        if not isinstance(self.norm, float):  # Σ w[tᵢ]: keep it an array in x's dtype (no sync, no upcast)
-            self.norm = self.norm.astype(x.dtype, copy=False)
-        return total / self.norm
+        return (total / self.norm).astype(x.dtype, copy=False)
 
     def backward(self, g):
         x, = self.inputs
@@ -375,7 +373,7 @@ def cross_entropy(
         fn = CrossEntropy(None, None, q, reduction, float(m))
     else:
         labels, row_w = _class_weights(t, weight, ignore_index, k, "cross_entropy")
-        norm = row_w.sum()
+        norm = xp.asarray(row_w.sum(), dtype=x2.dtype)  # an array, not a NumPy scalar: no float64 upcast
         if eps == 0:
             fn = CrossEntropy(labels, row_w, None, reduction, norm)
         else:
