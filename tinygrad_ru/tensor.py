@@ -91,7 +91,7 @@ class Tensor:
     # ------------------------------------------------------------------ properties
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self.data.shape)
+        return self.data.shape
 
     @property
     def dtype(self):
@@ -180,9 +180,7 @@ class Tensor:
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
         """Accumulate ∂self/∂leaf into ``leaf.grad`` for every leaf that requires grad."""
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph)
+        _engine.backward(self, gradient, retain_graph, create_graph)
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` of this non-leaf tensor after backward (for teaching pictures)."""
@@ -408,3 +406,4 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 
 from . import ops as _ops  # noqa: E402  (the ops need Tensor, Tensor's methods need the ops)
+from .autograd import engine as _engine  # noqa: E402

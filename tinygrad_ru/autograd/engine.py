@@ -24,7 +24,7 @@ _FREED_MESSAGE = (
 def _check_grad(fn, i: int, x: Tensor, gx: Any) -> Tensor:
     if not isinstance(gx, Tensor):
         gx = Tensor._wrap(gx, False)
-    if gx.shape != x.shape:
+    if gx.data.shape != x.data.shape:
         raise RuntimeError(
             f"{fn.name}.backward returned a gradient of shape {gx.shape} for input {i} "
             f"of shape {x.shape}"

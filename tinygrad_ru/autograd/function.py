@@ -45,21 +45,26 @@ class Function:
         return cls(**params)(*inputs)
 
     def __call__(self, *inputs: Any):
-        inputs = tuple(x if isinstance(x, Tensor) else as_tensor(x) for x in inputs)
+        for x in inputs:
+            if not isinstance(x, Tensor):
+                inputs = tuple(x if isinstance(x, Tensor) else as_tensor(x) for x in inputs)
+                break
         ys = self.forward(*[x.data for x in inputs])
-        single = not isinstance(ys, tuple)
-        if single:
-            ys = (ys,)
-        record = grad_mode.enabled and any(x.requires_grad for x in inputs)
-        outputs = [Tensor._wrap(y, record) for y in ys]
+        record = False
+        if grad_mode.enabled:
+            for x in inputs:
+                if x.requires_grad:
+                    record = True
+                    break
+        single = type(ys) is not tuple
+        outputs = [Tensor._wrap(ys, record)] if single else [Tensor._wrap(y, record) for y in ys]
         if record:
             self.inputs = inputs
-            self.needs_input_grad = tuple(x.requires_grad for x in inputs)
-            self.generation = max(x._generation for x in inputs)
-            gen = self.generation + 1
+            self.needs_input_grad = tuple([x.requires_grad for x in inputs])
+            self.generation = gen = max([x._generation for x in inputs])
             for out in outputs:
                 out.grad_fn = self
-                out._generation = gen
+                out._generation = gen + 1
             # weak references: outputs own their creator, never the other way round,
             # so the graph has no reference cycles and dies with its last Tensor.
             self.outputs = [weakref.ref(out) for out in outputs]
