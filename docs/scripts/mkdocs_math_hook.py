@@ -60,5 +60,13 @@ def on_page_markdown(markdown, page, config, files):  # noqa: ANN001, ANN201 - m
     return protect(markdown, store)
 
 
+def _restore_toc(items, store: list[str]) -> None:
+    for item in items:  # headings with formulas: the table of contents was built from the tokens
+        item.title = restore(item.title, store)
+        _restore_toc(item.children, store)
+
+
 def on_page_content(html_text, page, config, files):  # noqa: ANN001, ANN201 - mkdocs hook API
-    return restore(html_text, getattr(page, "_math_store", []))
+    store = getattr(page, "_math_store", [])
+    _restore_toc(getattr(page, "toc", []) or [], store)
+    return restore(html_text, store)
