@@ -453,7 +453,7 @@ def bench_memory(sizes: Sizes, rows: list[Row], log: Callable[[str], None]) -> N
     errors: dict[str, str] = {}
     names = ["ours", "numpy"] + (["torch"] if torch is not None else [])
     for name in names:
-        cmd = [sys.executable, os.path.abspath(__file__), "--_memory-child", name,
+        cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(THREADS), "--_memory-child", name,
                "--_mem-args", f"{sizes.mem_short},{sizes.mem_long},{sizes.mem_samples}"]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=_env.child_env(), timeout=1800)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("MEMORY ")]
@@ -535,12 +535,16 @@ def header(sizes: Sizes, quick: bool) -> None:
         if os.getloadavg()[0] > (os.cpu_count() or 1) else ""))
     dropped = _env.unset_blas_vars()
     if dropped:
-        print("WARNING: " + ", ".join(f"{k}={v}" for k, v in dropped.items())
-              + " was set in the calling environment (it selects a slower BLAS kernel here); "
-              "this benchmark process runs without it")
+        print("WARNING: the calling environment sets " + ", ".join(f"{k}={v}" for k, v in dropped.items())
+              + " (a slower BLAS kernel here); this benchmark process runs without it")
     elif any(k in os.environ for k in _env.BLAS_VARS):
         print("WARNING: " + ", ".join(f"{k}={os.environ[k]}" for k in _env.BLAS_VARS if k in os.environ)
               + " is set (--keep-blas-env): OpenBLAS may run a slower kernel")
+
+
+def _set_threads(n: int) -> None:
+    global THREADS
+    THREADS = n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -549,10 +553,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", choices=["mlp", "cnn", "overhead", "memory"],
                     help="run only these parts (repeatable)")
     ap.add_argument("--rounds", type=int, default=None, help="rounds per timing (default: 5 MLP, 3 CNN)")
+    ap.add_argument("--threads", type=int, default=2, help="BLAS/torch threads per framework (default 2)")
     ap.add_argument("--keep-blas-env", action="store_true", help="do not unset OPENBLAS_CORETYPE/L2_SIZE")
     ap.add_argument("--_memory-child", dest="memory_child", help=argparse.SUPPRESS)
     ap.add_argument("--_mem-args", dest="mem_args", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    _set_threads(args.threads)
 
     limiter = threadpool_limits(THREADS) if threadpool_limits is not None else None  # noqa: F841
     if torch is not None:
