@@ -342,6 +342,9 @@ class Tensor:
     def silu(self): return _ops.silu(self)
     def softplus(self, beta: float = 1.0, threshold: float = 20.0): return _ops.softplus(self, beta, threshold)
 
+    def softmax(self, dim: int = -1): return _ops.softmax(self, dim)
+    def log_softmax(self, dim: int = -1): return _ops.log_softmax(self, dim)
+
     # ------------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         return _ops.sum(self, dim, keepdim, axis=axis, keepdims=keepdims)

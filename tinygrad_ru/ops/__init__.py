@@ -1,6 +1,7 @@
 """The differentiable primitives, one small Function each, grouped by kind."""
 
 from .activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
+from .conv import avg_pool2d, conv2d, max_pool2d
 from .elementwise import (
     abs,
     add,
@@ -44,6 +45,16 @@ from .movement import (
     transpose,
     unsqueeze,
 )
+from .nn_ops import (
+    batch_norm,
+    cross_entropy,
+    dropout,
+    layer_norm,
+    linear,
+    log_softmax,
+    nll_loss,
+    softmax,
+)
 from .reduce import amax, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 
 __all__ = [
@@ -52,5 +63,6 @@ __all__ = [
     "logical_not", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "norm",
     "pad", "permute", "pow", "relu", "reshape", "setitem", "sigmoid", "sign", "silu", "sin", "softplus",
     "sqrt", "squeeze", "stack", "std", "sub", "sum", "sum_to", "tanh", "to_device", "transpose", "unsqueeze",
-    "var", "where",
+    "var", "where", "avg_pool2d", "conv2d", "max_pool2d", "batch_norm", "cross_entropy", "dropout", "layer_norm",
+    "linear", "log_softmax", "nll_loss", "softmax",
 ]
