@@ -23,6 +23,7 @@ SCRIPTS = [
     "regularization_figures.py",
     "stopping_figures.py",
     "optimizer_lab_figures.py",
+    "landscape_figures.py",
     "gen_api.py",
 ]
 
