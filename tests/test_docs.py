@@ -32,6 +32,12 @@ _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s#]+\.md)(#[^)]*)?\)")
 _NAME = re.compile(r"`(tinygrad_ru(?:\.[A-Za-z_]\w*)+)`")
 
 
+def prose(page: Path) -> str:
+    """The page without fenced blocks and inline code (where a ![..](..) is an example, not a picture)."""
+    text = _FENCE.sub("", page.read_text(encoding="utf-8"))
+    return re.sub(r"(`+)(?:(?!\1).)+?\1", "", text, flags=re.S)
+
+
 def python_blocks(page: Path) -> list[str]:
     text = page.read_text(encoding="utf-8")
     return [body for lang, body in _FENCE.findall(text) if lang == "python" and NOT_RUN not in body]
@@ -73,7 +79,7 @@ def _has(module: str) -> bool:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_images_exist(page: Path) -> None:
-    text = page.read_text(encoding="utf-8")
+    text = prose(page)
     missing = []
     for m in _IMAGE.finditer(text):
         src = m.group(1) or m.group(2)
@@ -91,7 +97,7 @@ def test_images_total_size() -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_links_between_pages(page: Path) -> None:
-    text = page.read_text(encoding="utf-8")
+    text = prose(page)
     broken = [m.group(1) for m in _LINK.finditer(text)
               if not m.group(1).startswith(("http://", "https://")) and not (page.parent / m.group(1)).is_file()]
     assert not broken, f"{page.name} links to missing pages {broken}"
