@@ -20,7 +20,7 @@ Both run their own ``autograd.grad(..., retain_graph=True)`` over the graph, so 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,10 +285,13 @@ def explain_backward(output: Tensor, names: Mapping[str, Any] | None = None) -> 
 def draw_graph(
     output: Tensor,
     show: str = "both",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_elements: int = 8,
     names: Mapping[str, Any] | None = None,
     title: str | None = None,
+    model: Any = None,
+    collapse: bool | int | str = True,
+    expand: Iterable[str] = (),
 ):
     """The computational graph under ``output`` as a :class:`graphviz.Digraph`.
 
@@ -298,20 +301,31 @@ def draw_graph(
     Tensors with at most ``max_elements`` elements show their values; bigger ones mean and std.
     ``names`` (e.g. ``locals()``) names tensors that have no ``name``.
 
+    ``model`` (a Module whose forward ran inside :func:`trace_modules`, or the trace itself) draws
+    the graph module by module: every op created inside a module's forward belongs to the
+    innermost module, and ``collapse`` says which modules become one box each — ``True``/``"all"``:
+    every leaf module (Linear, ReLU, Conv2d …); an int ``n``: the modules ``n`` levels below the
+    model (0: the whole model as one box); ``False``: op by op.  A box shows the module's name and
+    class, its parameters (shape, mean ± std of value and gradient) and its output; parameters are
+    not separate nodes.  Modules named in ``expand`` (qualified names as in ``named_modules()``,
+    e.g. ``"features.0"``, or ``"loss"`` for the ops after the model) are drawn op by op inside a
+    dashed frame.  See also :func:`draw_model`, which runs the forward for you.
+
     Save with ``.render("graph", format="svg")`` (needs Graphviz's ``dot``) or ``.source``
     (DOT text, always); in Jupyter the returned object displays itself.
     """
     if show not in _SHOW:
         raise ValueError(f"draw_graph: show must be one of {_SHOW}, got {show!r}")
-    try:
-        import graphviz
-    except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError("draw_graph needs the graphviz Python package: pip install 'tinygrad_ru[viz]'") from e
-
+    graphviz = _graphviz()
+    if model is not None:
+        trace = _trace_of(model)
+        names = {**{n: p for n, p in trace.named_parameters().items()}, **dict(names or {})}
+        if collapse is not False:
+            return _draw_modules(output, trace, collapse, expand, show, rankdir or "TB", max_elements, names, title)
     graph = _collect(output, names)
     backward = show in ("both", "backward")
     dot = graphviz.Digraph("computational_graph", format="svg")
-    dot.attr(rankdir=rankdir, fontname="Helvetica")
+    dot.attr(rankdir=rankdir or "LR", fontname="Helvetica")
     if title:
         dot.attr(label=title, labelloc="t")
     dot.attr("node", fontname="Helvetica", fontsize="11")
@@ -362,4 +376,570 @@ def _tensor_label(graph: _Graph, t: Tensor, max_elements: int, with_grad: bool) 
     return "\n".join(lines)
 
 
-__all__ = ["draw_graph", "explain_backward"]
+
+
+def _graphviz():
+    try:
+        import graphviz
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("draw_graph needs the graphviz Python package: pip install 'tinygrad_ru[viz]'") from e
+    return graphviz
+
+
+# ----------------------------------------------------------------------------- modules
+@dataclass(eq=False)
+class _Call:
+    """One call of a module's forward: what went in, what came out, who called it."""
+
+    module: Any
+    name: str  # qualified name as in named_modules(), "" for the model itself
+    depth: int  # 0 for the model, 1 for its children …
+    parent: _Call | None
+    index: int  # call order (start of forward)
+    repeat: int  # 1 for the first call of this module, 2 for the second …
+    inputs: list[Tensor] = field(default_factory=list)
+    outputs: list[Tensor] = field(default_factory=list)
+
+    @property
+    def is_leaf(self) -> bool:
+        return next(iter(self.module.children()), None) is None
+
+    @property
+    def title(self) -> str:
+        name = self.name or "model"
+        return name if self.repeat == 1 else f"{name} (call {self.repeat})"
+
+    def chain(self) -> list[_Call]:
+        out, c = [], self
+        while c is not None:
+            out.append(c)
+            c = c.parent
+        return out[::-1]
+
+
+def _tensors_in(obj: Any) -> list[Tensor]:
+    if isinstance(obj, Tensor):
+        return [obj]
+    if isinstance(obj, (tuple, list)):
+        return [t for o in obj for t in _tensors_in(o)]
+    if isinstance(obj, dict):
+        return [t for o in obj.values() for t in _tensors_in(o)]
+    return []
+
+
+class ModuleTrace:
+    """The module calls of one forward pass, recorded by :func:`trace_modules`.
+
+    ``calls`` lists them in the order their forward *finished* (children before parents), so the
+    first call that contains an op is the innermost module that created it.
+    """
+
+    def __init__(self, model: Any) -> None:
+        if not hasattr(model, "named_modules"):
+            raise TypeError(f"trace_modules: expected an nn.Module, got {type(model).__name__}")
+        self.model = model
+        self.names = {id(m): n for n, m in model.named_modules()}
+        self.calls: list[_Call] = []
+        self._stack: list[_Call] = []
+        self._count = 0
+        self._repeats: dict[int, int] = {}
+
+    def _pre(self, module: Any, args: tuple) -> None:
+        parent = self._stack[-1] if self._stack else None
+        self._repeats[id(module)] = self._repeats.get(id(module), 0) + 1
+        call = _Call(module, self.names[id(module)], len(self._stack), parent, self._count,
+                     self._repeats[id(module)], _tensors_in(args))
+        self._count += 1
+        self._stack.append(call)
+
+    def _post(self, module: Any, args: tuple, out: Any) -> None:
+        while self._stack:  # a forward that raised leaves its call on the stack
+            call = self._stack.pop()
+            if call.module is module:
+                call.outputs = _tensors_in(out)
+                self.calls.append(call)
+                return
+
+    def named_parameters(self) -> dict[str, Tensor]:
+        return dict(self.model.named_parameters())
+
+
+_LAST_TRACE: Any = None  # weakref.WeakKeyDictionary, created on first use
+
+
+class trace_modules:  # noqa: N801 - used like a function: `with trace_modules(model) as trace:`
+    """Record which module creates which part of the graph: ``with trace_modules(model) as trace: loss = …``.
+
+    Installs a forward pre-hook and a forward hook on every submodule for the duration of the
+    ``with`` block.  Afterwards ``draw_graph(loss, model=trace)`` (or ``model=model``: the last
+    trace of a model is remembered) draws one box per module.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.trace = ModuleTrace(model)
+        self._handles: list[Any] = []
+
+    def __enter__(self) -> ModuleTrace:
+        for _, m in self.trace.model.named_modules():
+            self._handles.append(m.register_forward_pre_hook(self.trace._pre))
+            self._handles.append(m.register_forward_hook(self.trace._post))
+        return self.trace
+
+    def __exit__(self, *exc: Any) -> None:
+        global _LAST_TRACE
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+        if _LAST_TRACE is None:
+            import weakref
+
+            _LAST_TRACE = weakref.WeakKeyDictionary()
+        _LAST_TRACE[self.trace.model] = self.trace
+
+
+def _trace_of(model: Any) -> ModuleTrace:
+    if isinstance(model, ModuleTrace):
+        return model
+    trace = _LAST_TRACE.get(model) if _LAST_TRACE is not None else None
+    if trace is None:
+        raise RuntimeError(
+            f"draw_graph(model=...): no recorded forward of this {type(model).__name__}; run it inside "
+            "`with trace_modules(model) as trace:` and pass model=trace, or use draw_model(model, x, loss_fn, target)"
+        )
+    return trace
+
+
+_LOSS = "loss"
+
+
+@dataclass(eq=False)
+class _Unit:
+    """One box of the collapsed picture: a module call (or the ops after the model)."""
+
+    key: str
+    call: _Call | None  # None: the loss, i.e. the ops after the model's output
+    ops: list[_Op] = field(default_factory=list)
+    outputs: list[Tensor] = field(default_factory=list)  # tensors made here and used outside
+    extra_inputs: list[Tensor] = field(default_factory=list)  # inputs of calls that made no op
+
+
+def _fn_inputs(fn: Any) -> tuple:
+    return () if fn.released else tuple(getattr(fn, "inputs", ()))
+
+
+def _owners(graph: _Graph, trace: ModuleTrace) -> dict[int, _Call]:
+    """id(op.fn) → the innermost module call whose forward created it."""
+    in_graph = {id(op.fn) for op in graph.ops}
+    owner: dict[int, _Call] = {}
+    for call in trace.calls:  # children finish first, so they claim their ops before the parent
+        stop = {id(t) for t in call.inputs}
+        stack = [t.grad_fn for t in call.outputs if t.grad_fn is not None and id(t) not in stop]
+        seen: set[int] = set()
+        while stack:
+            fn = stack.pop()
+            if id(fn) in seen:
+                continue
+            seen.add(id(fn))
+            if id(fn) in in_graph and id(fn) not in owner:
+                owner[id(fn)] = call
+            stack.extend(x.grad_fn for x in _fn_inputs(fn) if id(x) not in stop and x.grad_fn is not None)
+    return owner
+
+
+def _depth_of(collapse: bool | int | str) -> float:
+    if collapse is True or collapse in ("all", "leaves"):
+        return float("inf")
+    if isinstance(collapse, int) and not isinstance(collapse, bool) and collapse >= 0:
+        return collapse
+    raise ValueError(
+        f"draw_graph: collapse must be True/'all' (leaf modules), a depth >= 0 or False, got {collapse!r}"
+    )
+
+
+def _draw_modules(output: Tensor, trace: ModuleTrace, collapse: bool | int | str, expand: Iterable[str], show: str,
+                  rankdir: str, max_elements: int, names: Mapping[str, Any] | None, title: str | None,
+                  loss_inputs: Mapping[str, Tensor] | None = None):
+    graphviz = _graphviz()
+    depth = _depth_of(collapse)
+    expand = {expand} if isinstance(expand, str) else set(expand)
+    known = set(trace.names.values()) | {_LOSS}
+    if expand - known:
+        raise ValueError(
+            f"draw_graph: expand names unknown modules {sorted(expand - known)}; "
+            f"choose among {sorted(n for n in known if n)}"
+        )
+    graph = _collect(output, names)
+    if trace.calls and not any(id(t) in {id(u) for u in graph.tensors} for c in trace.calls for t in c.outputs):
+        raise RuntimeError("draw_graph(model=...): the recorded forward of the model is not part of this graph")
+    owner = _owners(graph, trace)
+
+    unit_memo: dict[int, _Call | None] = {}
+
+    def unit_call(call: _Call) -> _Call | None:
+        """The call drawn as a box that contains ``call`` (None: drawn op by op)."""
+        if id(call) not in unit_memo:
+            found = None
+            for c in call.chain():  # from the model down to this call
+                if c.name in expand:
+                    continue
+                if c.depth >= depth or (c is call and c.is_leaf):
+                    found = c
+                    break
+                # not deep enough: look further down; ops of a container itself are glue, drawn op by op
+            unit_memo[id(call)] = found
+        return unit_memo[id(call)]
+
+    # the ops after the model (the loss): downstream of a model output and not inside a module
+    model_out = {id(t) for c in trace.calls if c.parent is None for t in c.outputs}
+    after: set[int] = set()
+    for op in sorted(graph.ops, key=lambda o: o.fn.generation):
+        if id(op.fn) not in owner and any(id(x) in model_out or id(x) in after for x in op.inputs):
+            after.update(id(y) for y in op.outputs)
+            after.add(id(op.fn))
+
+    units: dict[int, _Unit] = {}  # id(call) or 0 for the loss → unit
+    op_unit: dict[int, _Unit] = {}
+
+    def unit_for(call: _Call | None) -> _Unit:
+        k = 0 if call is None else id(call)
+        if k not in units:
+            units[k] = _Unit(f"m{len(units)}", call)
+        return units[k]
+
+    for op in graph.ops:
+        call = owner.get(id(op.fn))
+        if call is not None:
+            uc = unit_call(call)
+            if uc is not None:
+                op_unit[id(op.fn)] = unit_for(uc)
+        elif id(op.fn) in after and _LOSS not in expand:
+            op_unit[id(op.fn)] = unit_for(None)
+    for op in graph.ops:
+        if id(op.fn) in op_unit:
+            op_unit[id(op.fn)].ops.append(op)
+
+    # who makes each tensor: an op's unit, or a module call that ran no recorded op (Flatten of an
+    # input that needs no gradient: its output is a leaf of the graph, but came out of Flatten)
+    made_by: dict[int, _Unit] = {}
+    for op in graph.ops:
+        if id(op.fn) in op_unit:
+            for y in op.outputs:
+                made_by[id(y)] = op_unit[id(op.fn)]
+    extra: dict[int, Tensor] = {}  # tensors not in the autograd graph that the picture needs
+    leaves = [t for t in graph.tensors if t.grad_fn is None]
+    while leaves:
+        t = leaves.pop()
+        for call in trace.calls:
+            if any(o is t for o in call.outputs) and not any(i is t for i in call.inputs):
+                uc = unit_call(call)
+                if uc is not None and id(t) not in made_by:
+                    u = unit_for(uc)
+                    made_by[id(t)] = u
+                    for x in call.inputs:
+                        if not any(x is e for e in u.extra_inputs):
+                            u.extra_inputs.append(x)
+                        if id(x) not in extra and x.grad_fn is None:
+                            extra[id(x)] = x
+                            leaves.append(x)
+                break
+
+    params_of: dict[int, dict[int, tuple[str, Tensor]]] = {}
+    for u in units.values():
+        ps = dict(u.call.module.named_parameters()) if u.call is not None else {}
+        params_of[id(u)] = {id(p): (n, p) for n, p in ps.items()}
+    call_inputs: dict[int, set[int]] = {}
+    for c in trace.calls:
+        uc = unit_call(c)
+        if uc is not None:
+            call_inputs.setdefault(id(unit_for(uc)), set()).update(id(x) for x in c.inputs)
+
+    def leaf_shown_for(u: _Unit, x: Tensor) -> bool:
+        """A leaf used inside a box: its parameters are listed in the box, its constants hidden."""
+        if id(x) in params_of[id(u)]:
+            return False
+        if u.call is None:  # the loss: show what needs a gradient or is a real array (not a 1)
+            return x.requires_grad or x.numel() > 1
+        return id(x) in call_inputs.get(id(u), set()) or x.requires_grad
+
+    # ---- the picture
+    backward = show in ("both", "backward")
+    dot = graphviz.Digraph("model_graph", format="svg")
+    n_params = sum(p.numel() for p in trace.model.parameters())
+    head = title if title is not None else f"{type(trace.model).__name__} · {n_params:,} parameters"
+    dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="14", label=head, labelloc="t", nodesep="0.3",
+             ranksep="0.35")
+    dot.attr("node", fontname="Helvetica", fontsize="11", penwidth="1.2")
+    dot.attr("edge", fontname="Helvetica", fontsize="9", color="#555555", arrowsize="0.7")
+    back_attrs = {"dir": "back", "color": "#c0392b", "fontcolor": "#c0392b"} if show == "backward" else {}
+
+    # tensors drawn as boxes: those made by ops drawn op by op, and leaves that are not absorbed
+    shown: dict[int, Tensor] = {}
+    for op in graph.ops:
+        u = op_unit.get(id(op.fn))
+        for x in op.inputs:
+            if x.grad_fn is None and id(x) not in made_by and (u is None or leaf_shown_for(u, x)):
+                shown[id(x)] = x
+        if u is None:
+            for y in op.outputs:
+                shown[id(y)] = y
+    for u in units.values():
+        for x in u.extra_inputs:
+            if id(x) not in made_by:
+                shown[id(x)] = x
+    if output.grad_fn is None and id(output) not in made_by:
+        shown[id(output)] = output
+    all_tensors = graph.tensors + [t for t in extra.values() if id(t) not in {id(g) for g in graph.tensors}]
+    labels = dict(graph.names)
+    for t in all_tensors:
+        if id(t) not in labels:
+            labels[id(t)] = t.name or next((n for n, v in (names or {}).items() if v is t), "input")
+    keys = {id(t): f"t{i}" for i, t in enumerate(all_tensors)}
+
+    # frames for the modules drawn op by op
+    frame_of: dict[int, _Call] = {}
+    for op in graph.ops:
+        call = owner.get(id(op.fn))
+        if id(op.fn) in op_unit or call is None:
+            continue
+        inner = next((c for c in reversed(call.chain()) if c.name in expand), None)
+        if inner is not None:
+            frame_of[id(op.fn)] = inner
+    frames: dict[int, Any] = {}
+
+    def target(op: _Op) -> Any:
+        call = frame_of.get(id(op.fn))
+        if call is None:
+            return dot
+        if id(call) not in frames:
+            sub = graphviz.Digraph(name=f"cluster_{len(frames)}")
+            sub.attr(label=f"{call.title} · {type(call.module).__name__}", style="dashed,rounded", color="#888888",
+                     fontname="Helvetica", fontsize="11")
+            frames[id(call)] = sub
+        return frames[id(call)]
+
+    tgraph = _Graph(graph.output, all_tensors, labels, graph.ops, graph.producer, graph.consumers, graph.grads,
+                    graph.scalar)
+    placed: set[int] = set()
+    for op in graph.ops:
+        if id(op.fn) in op_unit:
+            continue
+        g = target(op)
+        label = op.fn.name + (f"\nbackward #{op.order}" if backward and op.order is not None else "")
+        g.node(op.key, label, shape="ellipse", style="filled", fillcolor="#fff2cc", color="#d6b656")
+        for y in op.outputs:
+            if id(y) in shown and id(y) not in placed:
+                placed.add(id(y))
+                g.node(keys[id(y)], _tensor_label(tgraph, y, max_elements, backward), **_tensor_style(y, output))
+        for x in op.inputs:  # parameters of an expanded module sit in its frame
+            if id(x) in shown and id(x) not in placed and x.grad_fn is None and g is not dot:
+                if all(frame_of.get(id(o.fn)) is frame_of.get(id(op.fn)) for o, _ in graph.consumers.get(id(x), [])):
+                    placed.add(id(x))
+                    g.node(keys[id(x)], _tensor_label(tgraph, x, max_elements, backward), **_tensor_style(x, output))
+    for t in all_tensors:
+        if id(t) in shown and id(t) not in placed:
+            dot.node(keys[id(t)], _tensor_label(tgraph, t, max_elements, backward), **_tensor_style(t, output))
+    for sub in frames.values():
+        dot.subgraph(sub)
+    for u in sorted(units.values(), key=lambda u: (u.call is None, u.call.index if u.call else 0)):
+        dot.node(u.key, _unit_label(u, graph, params_of[id(u)], output, made_by, max_elements, backward),
+                 **_unit_style(u, output, made_by))
+
+    def source(x: Tensor) -> str | None:
+        if id(x) in made_by:
+            return made_by[id(x)].key
+        return keys[id(x)] if id(x) in shown else None
+
+    drawn: set[tuple[str, str, int]] = set()
+
+    def edge(src: str, dst: str, x: Tensor, label: str = "") -> None:
+        if src == dst or (src, dst, id(x)) in drawn:
+            return
+        drawn.add((src, dst, id(x)))
+        attrs = dict(back_attrs)
+        if label:
+            attrs["label"] = label
+            if not back_attrs and "∂" in label:
+                attrs["fontcolor"] = "#c0392b"
+        dot.edge(src, dst, **attrs)
+
+    for op in graph.ops:
+        u = op_unit.get(id(op.fn))
+        dst = u.key if u is not None else op.key
+        for i, x in enumerate(op.inputs):
+            src = source(x)
+            if src is None:
+                continue
+            if u is not None or id(x) in made_by:
+                label = " " + _shape_text(x)
+            else:
+                label = _edge_label(graph, op, i) if backward and graph.scalar else ""
+            edge(src, dst, x, label)
+        if u is None:
+            for y in op.outputs:
+                if id(y) in shown:
+                    edge(op.key, keys[id(y)], y)
+    for u in units.values():
+        for x in u.extra_inputs:
+            src = source(x)
+            if src is not None:
+                edge(src, u.key, x, " " + _shape_text(x))
+    loss_unit = made_by.get(id(output))
+    for name, t in (loss_inputs or {}).items():
+        key = f"extra_{name}"
+        dot.node(key, _tensor_label(_Graph(output, [t], {id(t): name}, [], {}, {}, {}, False), t, max_elements, False),
+                 **_tensor_style(t, output))
+        dot.edge(key, loss_unit.key if loss_unit is not None else keys.get(id(output), "t0"), style="dashed",
+                 label=" " + _shape_text(t), **back_attrs)
+    return dot
+
+
+def _shape_text(t: Tensor) -> str:
+    return "scalar" if t.ndim == 0 else "×".join(str(n) for n in t.shape)
+
+
+def _stats_text(t: Tensor | None, max_elements: int) -> str:
+    if t is None:
+        return "—"
+    a = backend.to_numpy(t.data)
+    if a.size <= min(max_elements, 4):
+        return _array_text(t, max_elements)
+    a = a.astype(np.float64)
+    return f"{a.mean():.3g} ± {a.std():.3g}"
+
+
+def _kind(u: _Unit) -> str:
+    if u.call is None:
+        return "loss"
+    m = u.call.module
+    if not u.call.is_leaf:
+        return "container"
+    if next(iter(m.parameters(recurse=False)), None) is not None:
+        return "params"
+    mod = type(m).__module__
+    if mod.endswith("activation"):
+        return "activation"
+    if mod.endswith("loss"):
+        return "loss"
+    return "shape"
+
+
+_UNIT_COLORS = {  # fill, border, header
+    "params": ("#dae8fc", "#6c8ebf", "#b8d0f0"),
+    "activation": ("#fff2cc", "#d6b656", "#ffe599"),
+    "shape": ("#f5f5f5", "#999999", "#e3e3e3"),
+    "container": ("#e1d5e7", "#9673a6", "#cdb6d9"),
+    "loss": ("#f8cecc", "#b85450", "#f0a8a5"),
+}
+
+
+def _unit_style(u: _Unit, output: Tensor, made_by: dict[int, _Unit]) -> dict[str, str]:
+    fill, border, _ = _UNIT_COLORS[_kind(u)]
+    bold = made_by.get(id(output)) is u
+    return {"shape": "box", "style": "filled,rounded" + (",bold" if bold else ""), "fillcolor": fill,
+            "color": border, "penwidth": "2.2" if bold else "1.2", "margin": "0.05"}
+
+
+def _unit_label(u: _Unit, graph: _Graph, params: dict[int, tuple[str, Tensor]], output: Tensor,
+                made_by: dict[int, _Unit], max_elements: int, with_grad: bool) -> str:
+    """An HTML-like label: a header (name · class), the parameters and the output as a small table."""
+    import html
+
+    esc = html.escape
+    _, _, header = _UNIT_COLORS[_kind(u)]
+    if u.call is not None:
+        title = f"<B>{esc(u.call.title)}</B> · {esc(type(u.call.module).__name__)}"
+        extra = u.call.module.extra_repr() if hasattr(u.call.module, "extra_repr") else ""
+    else:
+        title = f"<B>{esc(graph.names.get(id(output), _LOSS) if output.name else _LOSS)}</B>"
+        extra = ""
+    counts: dict[str, int] = {}
+    for op in u.ops:
+        counts[op.fn.name] = counts.get(op.fn.name, 0) + 1
+    ops = ", ".join(n if k == 1 else f"{n}×{k}" for n, k in counts.items())
+    if u.call is None:
+        extra = ops
+        ops = ""
+    ncols = 3 if with_grad else 2
+    span = f'COLSPAN="{ncols + 1}" ALIGN="CENTER"'
+    rows = [f'<TR><TD {span} BGCOLOR="{header}"><FONT POINT-SIZE="12">{title}</FONT></TD></TR>']
+    small = '<FONT POINT-SIZE="9" COLOR="#444444">{}</FONT>'
+    cell = '<FONT POINT-SIZE="10">{}</FONT>'
+    if extra:
+        if len(extra) > 46:
+            extra = extra[:45] + "…"
+        rows.append(f'<TR><TD {span}>{small.format(esc(extra))}</TD></TR>')
+    body: list[tuple[str, Tensor, Tensor | None]] = []
+    plist = list(params.values())
+    for n, p in plist[:8]:
+        body.append((n, p, graph.grads.get(id(p), p.grad)))
+    outs = [t for t in graph.tensors if made_by.get(id(t)) is u and (t is output or t.grad_fn is None or
+            any(made_by.get(id(o.outputs[0])) is not u for o, _ in graph.consumers.get(id(t), []) if o.outputs))]
+    outs = outs or [t for t in graph.tensors if made_by.get(id(t)) is u][:1]
+    for t in outs[:2]:
+        body.append(("out", t, graph.grads.get(id(t))))
+    if body:
+        head = ["", "shape", "value" if any(t.numel() <= min(max_elements, 4) for _, t, _ in body) else "mean ± std"]
+        if with_grad:
+            head.append("grad")
+        rows.append("<TR>" + "".join(f'<TD ALIGN="LEFT">{small.format(h) if h else ""}</TD>' for h in head) + "</TR>")
+    for n, t, g in body:
+        cells = [f"<B>{esc(n)}</B>" if n == "out" else esc(n), _shape_text(t), esc(_stats_text(t, max_elements))]
+        if with_grad:
+            cells.append(f'<FONT COLOR="#c0392b">{esc(_stats_text(g, max_elements))}</FONT>')
+        rows.append("<TR>" + "".join(f'<TD ALIGN="LEFT">{cell.format(c)}</TD>' for c in cells) + "</TR>")
+    if len(plist) > 8:
+        rows.append(f'<TR><TD COLSPAN="{ncols + 1}">{small.format(f"… {len(plist) - 8} more parameters")}</TD></TR>')
+    if ops and (u.call is None or ops != type(u.call.module).__name__):
+        rows.append(f'<TR><TD {span}>{small.format("ops: " + esc(ops))}</TD></TR>')
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>>"
+
+
+def draw_model(
+    model: Any,
+    example_input: Any,
+    loss_fn: Any = None,
+    target: Any = None,
+    *,
+    collapse: bool | int | str = True,
+    expand: Iterable[str] = (),
+    show: str | None = None,
+    rankdir: str = "TB",
+    max_elements: int = 8,
+    title: str | None = None,
+):
+    """Run ``model(example_input)`` (and ``loss_fn(output, target)``) and draw it module by module.
+
+    One box per module (``collapse``/``expand`` as in :func:`draw_graph`) with its parameters'
+    shapes and mean ± std, its output, and — when a loss is given — the gradients ∂loss/∂θ,
+    computed on the side with ``autograd.grad``: the model's ``.grad`` fields are not touched.
+    ``show`` defaults to ``"both"`` with a loss and ``"forward"`` without one.  Returns a
+    :class:`graphviz.Digraph`.
+    """
+    if show is None:
+        show = "both" if loss_fn is not None else "forward"
+    if show not in _SHOW:
+        raise ValueError(f"draw_model: show must be one of {_SHOW}, got {show!r}")
+    x = example_input if isinstance(example_input, Tensor) else Tensor(example_input)
+    with trace_modules(model) as trace:
+        out = model(x)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"draw_model: the model must return a Tensor, got {type(out).__name__}")
+    loss_inputs: dict[str, Tensor] = {}
+    if loss_fn is not None:
+        if target is not None:
+            t = target if isinstance(target, Tensor) else Tensor(target)
+            loss = loss_fn(out, t)
+            loss_inputs["target"] = t
+        else:
+            loss = loss_fn(out)
+    else:
+        loss = out
+    names = {**trace.named_parameters(), "x": x, "output": out}
+    if loss_fn is not None:
+        names["loss"] = loss
+    if collapse is False:
+        return draw_graph(loss, show=show, rankdir=rankdir, max_elements=max_elements, names=names, title=title)
+    return _draw_modules(loss, trace, collapse, expand, show, rankdir, max_elements, names, title, loss_inputs)
+
+
+__all__ = ["ModuleTrace", "draw_graph", "draw_model", "explain_backward", "trace_modules"]
