@@ -338,7 +338,7 @@ def draw_graph(
         label = op.fn.name
         if backward and op.order is not None:
             label += f"\nbackward #{op.order}"
-        dot.node(op.key, label, shape="ellipse", style="filled", fillcolor="#fff2cc")
+        dot.node(op.key, label, shape="ellipse", style="filled", fillcolor="#fff2cc", color="#d6b656")
 
     for op in graph.ops:
         for i, x in enumerate(op.inputs):
@@ -357,12 +357,13 @@ def draw_graph(
 
 def _tensor_style(t: Tensor, output: Tensor) -> dict[str, str]:
     if t is output:
-        return {"shape": "box", "style": "filled,bold", "fillcolor": "#d5e8d4"}
-    if t.grad_fn is None and not t.requires_grad:
-        return {"shape": "box", "style": "filled,dashed", "fillcolor": "#f5f5f5"}  # a constant
-    if t.grad_fn is None:
-        return {"shape": "box", "style": "filled", "fillcolor": "#dae8fc"}  # a leaf (parameter/input)
-    return {"shape": "box", "style": "filled", "fillcolor": "#ffffff"}
+        return {"shape": "box", "style": "filled,rounded,bold", "fillcolor": "#d5e8d4", "color": "#82b366",
+                "penwidth": "2"}
+    if t.grad_fn is None and not t.requires_grad:  # a constant
+        return {"shape": "box", "style": "filled,rounded,dashed", "fillcolor": "#f5f5f5", "color": "#888888"}
+    if t.grad_fn is None:  # a leaf (parameter/input)
+        return {"shape": "box", "style": "filled,rounded", "fillcolor": "#dae8fc", "color": "#6c8ebf"}
+    return {"shape": "box", "style": "filled,rounded", "fillcolor": "#ffffff", "color": "#555555"}
 
 
 def _tensor_label(graph: _Graph, t: Tensor, max_elements: int, with_grad: bool) -> str:
@@ -853,7 +854,7 @@ def _unit_label(u: _Unit, graph: _Graph, params: dict[int, tuple[str, Tensor]], 
         title = f"<B>{esc(graph.names.get(id(output), _LOSS) if output.name else _LOSS)}</B>"
         extra = ""
     counts: dict[str, int] = {}
-    for op in u.ops:
+    for op in sorted(u.ops, key=lambda o: o.fn.generation):  # forward order
         counts[op.fn.name] = counts.get(op.fn.name, 0) + 1
     ops = ", ".join(n if k == 1 else f"{n}×{k}" for n, k in counts.items())
     if u.call is None:
