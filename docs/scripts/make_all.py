@@ -17,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = [
     "autodiff_figures.py",
+    "backprop_figures.py",
     "activations_figures.py",
     "optimizers_figures.py",
     "schedules_figures.py",
