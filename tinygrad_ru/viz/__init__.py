@@ -8,9 +8,9 @@ The matplotlib parts (``tinygrad_ru.viz.plots``, ``tinygrad_ru.viz.optimizers``)
 on use, so ``import tinygrad_ru.viz`` does not need matplotlib.
 """
 
-from .graph import draw_graph, explain_backward
+from .graph import ModuleTrace, draw_graph, draw_model, explain_backward, trace_modules
 
-__all__ = ["draw_graph", "explain_backward"]
+__all__ = ["ModuleTrace", "draw_graph", "draw_model", "explain_backward", "trace_modules"]
 from .landscape import (
     filter_normalized_direction,
     interpolate_1d,
