@@ -23,6 +23,23 @@ def _moments(p: Any, state: dict, amsgrad: bool = False) -> None:
             state["max_exp_avg_sq"] = xp.zeros_like(p.data)
 
 
+def _advance_moments(p: Any, g: Any, state: dict, group: dict[str, Any], amsgrad: bool = False) -> tuple[int, Any]:
+    """The bookkeeping every Adam variant shares: count the step, apply ``maximize`` and weight decay
+    (coupled L2 into g, or decoupled on θ), then m ← β₁m + (1−β₁)g and v ← β₂v + (1−β₂)g².
+    Returns (t, g)."""
+    _moments(p, state, amsgrad)
+    state["step"] += 1
+    g = -g if group["maximize"] else g
+    if group["decoupled_weight_decay"]:
+        F.decoupled_decay_(p.data, group["lr"], group["weight_decay"])
+    else:
+        g = F.l2_penalty(g, p.data, group["weight_decay"])
+    beta1, beta2 = group["betas"]
+    F.ema_(state["exp_avg"], g, beta1)
+    F.ema_sq_(state["exp_avg_sq"], g, beta2)
+    return state["step"], g
+
+
 class Adam(Optimizer):
     r"""Adam (Kingma & Ba 2015), PyTorch's algorithm and defaults.
 
@@ -47,17 +64,8 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        _moments(p, state, group["amsgrad"])
-        state["step"] += 1
-        t, lr = state["step"], group["lr"]
-        beta1, beta2 = group["betas"]
-        g = -g if group["maximize"] else g
-        if group["decoupled_weight_decay"]:
-            F.decoupled_decay_(p.data, lr, group["weight_decay"])
-        else:
-            g = F.l2_penalty(g, p.data, group["weight_decay"])
-        F.ema_(state["exp_avg"], g, beta1)
-        F.ema_sq_(state["exp_avg_sq"], g, beta2)
+        t, g = _advance_moments(p, g, state, group, group["amsgrad"])
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         v = state["exp_avg_sq"]
         if group["amsgrad"]:
             xp = F.xp_of(p.data)
@@ -147,23 +155,12 @@ class NAdam(Optimizer):
         self._check(group["momentum_decay"] >= 0, "momentum_decay", group["momentum_decay"], ">= 0")
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        if not state:
-            _moments(p, state)
-            state["mu_product"] = 1.0
-        state["step"] += 1
-        t, lr, psi = state["step"], group["lr"], group["momentum_decay"]
-        beta1, beta2 = group["betas"]
-        g = -g if group["maximize"] else g
-        if group["decoupled_weight_decay"]:
-            F.decoupled_decay_(p.data, lr, group["weight_decay"])
-        else:
-            g = F.l2_penalty(g, p.data, group["weight_decay"])
+        t, g = _advance_moments(p, g, state, group)
+        lr, psi, (beta1, beta2) = group["lr"], group["momentum_decay"], group["betas"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
-        state["mu_product"] *= mu
+        state["mu_product"] = state.get("mu_product", 1.0) * mu
         mu_product = state["mu_product"]
-        F.ema_(state["exp_avg"], g, beta1)
-        F.ema_sq_(state["exp_avg_sq"], g, beta2)
         xp = F.xp_of(p.data)
         denom = xp.sqrt(state["exp_avg_sq"] / F.bias_correction(beta2, t))
         denom += group["eps"]
@@ -193,17 +190,8 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        _moments(p, state)
-        state["step"] += 1
-        t, lr = state["step"], group["lr"]
-        beta1, beta2 = group["betas"]
-        g = -g if group["maximize"] else g
-        if group["decoupled_weight_decay"]:
-            F.decoupled_decay_(p.data, lr, group["weight_decay"])
-        else:
-            g = F.l2_penalty(g, p.data, group["weight_decay"])
-        F.ema_(state["exp_avg"], g, beta1)
-        F.ema_sq_(state["exp_avg_sq"], g, beta2)
+        t, g = _advance_moments(p, g, state, group)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         bc1, bc2 = F.bias_correction(beta1, t), F.bias_correction(beta2, t)
         m_hat = state["exp_avg"] / bc1
         rho_inf = 2 / (1 - beta2) - 1
