@@ -116,7 +116,9 @@ class Conv2dGradWeight(Function):
     def forward(self, x, g):
         cols = self.cached_cols if self.cached_cols is not None else self.geo.cols(x)
         self.cached_cols = None
-        return (_g_matrix(g) @ cols.T).reshape(self.geo.w_shape)
+        # (cols · gᵀ)ᵀ, not g · colsᵀ: the same product, but OpenBLAS (2 threads) splits the long
+        # K = N·OH·OW axis badly in the second form (measured 3–100× slower)
+        return (cols @ _g_matrix(g).T).T.reshape(self.geo.w_shape)
 
     def backward(self, h):
         x, g = self.inputs
