@@ -332,3 +332,21 @@ def test_to_dtype_is_differentiable():
     y.sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+
+
+def test_stolen_gradients_stay_correct_across_retained_backwards():
+    """Leaves may keep a fresh gradient array without copying it; accumulating into it later must
+    not corrupt the graph kept by retain_graph=True, nor another leaf's gradient."""
+    import tinygrad_ru.nn as nn
+
+    tg.manual_seed(0)
+    layer = nn.Linear(4, 3).to(tg.float64)
+    x = tg.randn(5, 4, dtype=tg.float64, requires_grad=True)
+    out = (layer(x).relu() * layer(x)).sum()
+    out.backward(retain_graph=True)
+    first = {n: p.grad.numpy().copy() for n, p in layer.named_parameters()}
+    first_x = x.grad.numpy().copy()
+    out.backward()
+    for n, p in layer.named_parameters():
+        np.testing.assert_allclose(p.grad.numpy(), 2 * first[n], err_msg=n)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first_x)

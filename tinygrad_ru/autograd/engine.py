@@ -8,6 +8,7 @@ its own backward runs — the multivariate chain rule ∂L/∂x = Σᵢ ∂L/∂
 from __future__ import annotations
 
 import heapq
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -107,12 +108,20 @@ def run_backward(
         grad_mode.enabled = previous
 
 
+def _owned(array: Any) -> bool:
+    """True when nothing but the gradient Tensor refers to ``array`` and it owns its memory, so a leaf
+    may keep it as its ``.grad`` without a copy (PyTorch "steals" such gradients too).  References:
+    the Tensor's slot, this call's argument, getrefcount's own argument."""
+    return getattr(array, "base", True) is None and sys.getrefcount(array) <= 3
+
+
 def _accumulate_leaf(t: Tensor, g: Tensor, create_graph: bool) -> None:
     if create_graph:
         t.grad = g if t.grad is None else t.grad + g
     elif t.grad is None:
-        # a copy: the same array may be handed to several leaves (a + b) or be the user's seed
-        t.grad = Tensor._wrap(g.data.copy(), False)
+        # a copy unless the array is fresh: the same array may be handed to several leaves (a + b),
+        # be the user's seed, or be kept by a Function for a retained graph
+        t.grad = Tensor._wrap(g.data if _owned(g.data) else g.data.copy(), False)
     else:
         if t.grad.requires_grad:  # a grad kept from create_graph=True: stay out of place
             t.grad = Tensor._wrap(t.grad.data + g.data, False)
@@ -131,7 +140,8 @@ def _seed(root: Tensor, gradient: Any) -> Tensor:
     g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=root.dtype)
     if g.shape != root.shape:
         raise RuntimeError(f"backward: gradient of shape {g.shape} does not match output of shape {root.shape}")
-    return g
+    # the user keeps their tensor: a leaf must never take (and later += into) its array
+    return g if g.requires_grad else Tensor._wrap(g.data.copy(), False)
 
 
 def backward(

@@ -10,6 +10,7 @@ import math
 
 from .. import backend
 from ..autograd.function import Function
+from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
 from .elementwise import _constant, erf, exp
 
@@ -42,12 +43,14 @@ class ReLU(Function):
     """y = max(0, x); ∂y/∂x = [x > 0]."""
 
     def forward(self, x):
-        xp = backend.get_array_module(x)
-        self.mask = x > 0
-        return xp.maximum(x, 0)
+        return backend.get_array_module(x).maximum(x, 0)
 
     def backward(self, g):
-        return g * _constant(self.mask.astype(g.dtype))
+        # [x > 0] equals [y > 0]: read the mask off the output instead of storing it in forward
+        y = self.outputs[0]().data
+        if not grad_mode.enabled:
+            return Tensor._wrap(g.data * (y > 0), False)
+        return g * _constant((y > 0).astype(g.dtype))
 
 
 class LeakyReLU(Function):
