@@ -10,6 +10,15 @@ OpenBLAS) this "K-major" layout is 2× faster for forward + backward than the ro
 (N·OH·OW, C·kh·kw): the copy reads whole image rows (OW contiguous), and both GEMMs stream the
 long N·OH·OW axis.
 
+Stride-1 convolutions take a faster route, :func:`flat_windows`: on the padded image flattened
+per channel, output (h, w) is grid position q = h·Wp + w and its kernel tap (i, j) reads input
+position q + dh·i·Wp + dw·j — one *uniform* shift per tap.  The windows of one image are then an
+(C, kh, kw, Q) view whose inner axis is contiguous (Q ≈ OH·Wp), so the copy into columns runs at
+memcpy speed; the Wp − OW "wrap-around" columns per row are computed and dropped (a few % to 50%
+more GEMM work on small images).  The convolution copies and multiplies a few images at a time
+so that the columns stay in cache (measured on the lecture CIFAR net, 2 cores: conv 3→6 at 32×32
+forward 6.3 → 2.4 ms, its weight gradient 3.7 → 2.5 ms, without keeping the 20 MB of columns).
+
 col2im is the adjoint: every kernel tap (i, j) adds its (C, N, OH, OW) slab into a strided
 slice of the padded image — kh·kw vectorised adds, never ``np.add.at``.
 """
@@ -74,6 +83,31 @@ def im2col(x: Any, kernel: tuple[int, int], stride: tuple[int, int], padding: tu
     view = windows(pad_hw(x, *padding), kernel, stride, dilation, out_hw)
     # (N, C, OH, OW, kh, kw) → (C, kh, kw, N, OH, OW): the reshape makes the one copy
     return view.transpose(1, 4, 5, 0, 2, 3).reshape(c * kernel[0] * kernel[1], -1)
+
+
+def flat_windows(x: Any, kernel: tuple[int, int], padding: tuple[int, int], dilation: tuple[int, int],
+                 out_hw: tuple[int, int]) -> tuple[Any, int]:
+    """Stride-1 windows of (N, C, H, W) as an (N, C, kh, kw, Q) view over the padded, flattened image.
+
+    ``view[n, c, i, j, q]`` is the input under tap (i, j) of the output at grid position
+    q = h·Wp + w, for h < OH and w < Wp (w ≥ OW are wrap-around columns to drop); Q = (OH−1)·Wp + OW.
+    Returns the view and Wp.
+    """
+    xp = backend.get_array_module(x)
+    xpad = pad_hw(x, *padding)
+    if not xpad.flags.c_contiguous:
+        xpad = xp.ascontiguousarray(xpad)
+    n, c, hp, wp = xpad.shape
+    (oh, ow), (kh, kw), (dh, dw) = out_hw, kernel, dilation
+    flat = xpad.reshape(n, c, hp * wp)
+    sn, sc, item = flat.strides
+    q = (oh - 1) * wp + ow
+    return backend.as_strided(flat, (n, c, kh, kw, q), (sn, sc, dh * wp * item, dw * item, item)), wp
+
+
+def grid_chunk(k_rows: int, q: int, itemsize: int, n: int, budget: int = 1 << 19) -> int:
+    """Images per chunk so that a chunk of columns (k_rows × q per image) stays in cache (~0.5 MiB)."""
+    return max(1, min(n, budget // max(1, k_rows * q * itemsize)))
 
 
 def accumulate_windows(tiles: Any, out: Any, kernel: tuple[int, int], stride: tuple[int, int],

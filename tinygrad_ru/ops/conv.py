@@ -25,7 +25,18 @@ from .. import backend
 from ..autograd.function import Function
 from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
-from ._strided import accumulate_windows, col2im, crop_hw, im2col, out_size, pad_hw, pair, windows
+from ._strided import (
+    accumulate_windows,
+    col2im,
+    crop_hw,
+    flat_windows,
+    grid_chunk,
+    im2col,
+    out_size,
+    pad_hw,
+    pair,
+    windows,
+)
 from .reduce import sum as _sum
 
 # ----------------------------------------------------------------------------- conv2d
@@ -34,7 +45,7 @@ from .reduce import sum as _sum
 class _ConvGeometry:
     """Kernel, stride, padding, dilation and the spatial sizes of one convolution."""
 
-    __slots__ = ("kernel", "stride", "padding", "dilation", "x_shape", "w_shape", "out_hw")
+    __slots__ = ("kernel", "stride", "padding", "dilation", "x_shape", "w_shape", "out_hw", "flat")
 
     def __init__(self, x_shape, w_shape, stride, padding, dilation) -> None:
         self.x_shape, self.w_shape = tuple(x_shape), tuple(w_shape)
@@ -43,9 +54,61 @@ class _ConvGeometry:
         self.out_hw = tuple(
             out_size(x_shape[2 + a], self.kernel[a], stride[a], padding[a], dilation[a]) for a in (0, 1)
         )
+        # stride 1: the cache-blocked "flat grid" route (see ``_strided.flat_windows``)
+        self.flat = tuple(stride) == (1, 1)
 
     def cols(self, x):
         return im2col(x, self.kernel, self.stride, self.padding, self.dilation, self.out_hw)
+
+
+def _flat_chunks(x, dtype, geo: _ConvGeometry):
+    """Yield (start, stop, columns) for chunks of images: columns (images, C·kh·kw, Q) of the flat
+    grid (``_strided.flat_windows``), copied into one reused buffer that stays in cache."""
+    xp = backend.get_array_module(x)
+    view, _ = flat_windows(x, geo.kernel, geo.padding, geo.dilation, geo.out_hw)
+    n, c, kh, kw, q = view.shape
+    k = c * kh * kw
+    step = grid_chunk(k, q, xp.dtype(dtype).itemsize, n)
+    buf = xp.empty((step, c, kh, kw, q), dtype=dtype)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        cols = buf[:stop - start]
+        xp.copyto(cols, view[start:stop])
+        yield start, stop, cols.reshape(stop - start, k, q)
+
+
+def _flat_conv(x, w, b, geo: _ConvGeometry):
+    """Stride-1 conv2d: per chunk of images y[n] = W · cols[n] on the flat grid, then drop the
+    wrap-around columns."""
+    xp = backend.get_array_module(x, w)
+    dtype = xp.result_type(x.dtype, w.dtype)
+    n, o, (oh, ow) = x.shape[0], w.shape[0], geo.out_hw
+    wp = x.shape[3] + 2 * geo.padding[1]
+    q = (oh - 1) * wp + ow
+    wm = w.reshape(o, -1)
+    y = xp.empty((n, o, oh * wp), dtype=dtype)  # the tail of the last row is never read
+    for start, stop, cols in _flat_chunks(x, dtype, geo):
+        xp.matmul(wm, cols, out=y[start:stop, :, :q])
+    y = y.reshape(n, o, oh, wp)[:, :, :, :ow]
+    return xp.ascontiguousarray(y) if b is None else y + b.reshape(1, o, 1, 1)
+
+
+def _flat_grad_weight(x, g, geo: _ConvGeometry):
+    """Stride-1 weight gradient: Σ_n cols[n] · g[n]ᵀ, g laid on the flat grid with zeros in the
+    wrap-around columns; the columns are rebuilt chunk by chunk (cheaper than keeping them)."""
+    xp = backend.get_array_module(x, g)
+    dtype = xp.result_type(x.dtype, g.dtype)
+    n, o, (oh, ow) = x.shape[0], g.shape[1], geo.out_hw
+    wp = x.shape[3] + 2 * geo.padding[1]
+    q = (oh - 1) * wp + ow
+    grid = xp.zeros((n, o, oh, wp), dtype=dtype)
+    grid[..., :ow] = g
+    grid = grid.reshape(n, o, oh * wp)[:, :, :q]
+    acc = None
+    for start, stop, cols in _flat_chunks(x, dtype, geo):
+        part = xp.matmul(cols, grid[start:stop].transpose(0, 2, 1)).sum(axis=0)  # (C·kh·kw, O)
+        acc = part if acc is None else acc + part
+    return xp.ascontiguousarray(acc.T).reshape(geo.w_shape)
 
 
 def _g_matrix(g):
@@ -64,6 +127,9 @@ class Conv2d(Function):
     def forward(self, x, w, b=None):
         xp = backend.get_array_module(x, w)
         geo = self.geo
+        if geo.flat:
+            self.cols = None  # the weight gradient rebuilds them chunk by chunk
+            return _flat_conv(x, w, b, geo)
         cols = geo.cols(x)
         y = w.reshape(w.shape[0], -1) @ cols
         if b is not None:
@@ -114,6 +180,8 @@ class Conv2dGradWeight(Function):
         self.cached_cols = cols
 
     def forward(self, x, g):
+        if self.geo.flat:
+            return _flat_grad_weight(x, g, self.geo)
         cols = self.cached_cols if self.cached_cols is not None else self.geo.cols(x)
         self.cached_cols = None
         # (cols · gᵀ)ᵀ, not g · colsᵀ: the same product, but OpenBLAS (2 threads) splits the long
