@@ -111,6 +111,16 @@ def _flat_grad_weight(x, g, geo: _ConvGeometry):
     return xp.ascontiguousarray(acc.T).reshape(geo.w_shape)
 
 
+def _flat_conv_transpose(g, w, geo: _ConvGeometry):
+    """Stride-1 input gradient as a convolution again: ∂L/∂x = g ⋆ W̃ with W̃[c, o, i, j] =
+    W[o, c, kh−1−i, kw−1−j] and padding d·(k−1) − p, on the cache-blocked flat grid (measured 5.0 →
+    2.9 ms for conv 6→16 at 16×16 against im2col's col2im: no big column matrix, no kh·kw adds)."""
+    xp = backend.get_array_module(g, w)
+    flipped = xp.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    pad = tuple(geo.dilation[a] * (geo.kernel[a] - 1) - geo.padding[a] for a in (0, 1))
+    return _flat_conv(g, flipped, None, _ConvGeometry(g.shape, flipped.shape, (1, 1), pad, geo.dilation))
+
+
 def _g_matrix(g):
     """(N, O, OH, OW) → a contiguous (O, N·OH·OW) (a broadcast g, e.g. from ``sum``, would reshape
     to a zero-stride view that BLAS cannot take: NumPy then falls back to a loop 100× slower)."""
@@ -160,6 +170,8 @@ class Conv2dGradInput(Function):
 
     def forward(self, g, w):
         geo = self.geo
+        if geo.flat and all(geo.padding[a] <= geo.dilation[a] * (geo.kernel[a] - 1) for a in (0, 1)):
+            return _flat_conv_transpose(g, w, geo)
         cols = w.reshape(w.shape[0], -1).T @ _g_matrix(g)
         return col2im(cols, geo.x_shape, geo.kernel, geo.stride, geo.padding, geo.dilation, geo.out_hw)
 
