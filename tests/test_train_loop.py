@@ -11,8 +11,17 @@ import tinygrad_ru.nn as nn
 import tinygrad_ru.optim as optim
 from tinygrad_ru.data import DataLoader, TensorDataset
 from tinygrad_ru.train import (
-    Callback, Checkpoint, EarlyStopping, GradientNormRatio, MaxIterations, MaxTime, RelativeLoss, TargetLoss,
-    Trainer, evaluate, fit,
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    GradientNormRatio,
+    MaxIterations,
+    MaxTime,
+    RelativeLoss,
+    TargetLoss,
+    Trainer,
+    evaluate,
+    fit,
 )
 
 

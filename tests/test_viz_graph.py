@@ -142,7 +142,8 @@ def test_explain_backward_reused_node_and_non_scalar():
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 def test_render_svg(tmp_path):
     a, b, c, d, e = _lecture()
-    path = draw_graph(e, names={"c": c, "d": d, "e": e}).render(outfile=str(tmp_path / "g.svg"), format="svg", cleanup=True)
+    graph = draw_graph(e, names={"c": c, "d": d, "e": e})
+    path = graph.render(outfile=str(tmp_path / "g.svg"), format="svg", cleanup=True)
     svg = open(path, encoding="utf-8").read()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     assert "∂e/∂c = d = 2" in svg and "backward #1" in svg and "grad = 5" in svg
