@@ -57,8 +57,10 @@ def ema_(avg: Array, x: Array, beta: float) -> None:
 
 def ema_sq_(avg: Array, x: Array, beta: float) -> None:
     """Moving average of squares in place: v ← β·v + (1 − β)·x²."""
+    sq = x * x
+    sq *= 1 - beta
     avg *= beta
-    avg += (1 - beta) * (x * x)
+    avg += sq
 
 
 def heavy_ball_(buf: Array, g: Array, momentum: float, dampening: float = 0.0) -> None:

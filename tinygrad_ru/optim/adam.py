@@ -72,7 +72,9 @@ class Adam(Optimizer):
             v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         denom = F.rms_denominator(v, group["eps"], F.bias_correction(beta2, t), group["eps_inside_sqrt"])
         step_size = lr / F.bias_correction(beta1, t)
-        p.data -= step_size * (state["exp_avg"] / denom)
+        update = F.xp_of(denom).divide(state["exp_avg"], denom, out=denom)  # denom is a fresh array
+        update *= step_size
+        p.data -= update
 
 
 class AdamW(Adam):
