@@ -146,3 +146,78 @@ def test_avg_pool_count_include_pad_false_matches_torch():
     yt = torch.nn.functional.avg_pool2d(torch.tensor(xn), 3, 2, 1, count_include_pad=False)
     np.testing.assert_allclose(y.detach().numpy(), yt.numpy(), rtol=1e-10)
     assert gradcheck(lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False), [x])
+
+
+# ----------------------------------------------------------------------------- fast paths
+# Stride-1 convolutions run on the cache-blocked "flat grid" (conv, weight gradient, and the input
+# gradient as a convolution with the flipped kernel); other strides on im2col.  Both must agree.
+
+FLAT_CASES = [
+    dict(xs=(5, 3, 9, 8), ws=(4, 3, 3, 2), padding=0, dilation=1),
+    dict(xs=(5, 3, 9, 8), ws=(4, 3, 5, 5), padding=2, dilation=1),   # the CIFAR net's geometry
+    dict(xs=(3, 2, 10, 7), ws=(3, 2, 3, 3), padding=(2, 1), dilation=2),
+    dict(xs=(3, 2, 6, 6), ws=(3, 2, 3, 3), padding=3, dilation=1),   # padding > k−1: grad-input via col2im
+    dict(xs=(70, 3, 12, 12), ws=(6, 3, 5, 5), padding=2, dilation=1),  # many images: several chunks
+]
+
+
+def _with_im2col(monkeypatch):
+    from tinygrad_ru.ops import conv as conv_ops
+
+    init = conv_ops._ConvGeometry.__init__
+
+    def forced(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.flat = False
+
+    monkeypatch.setattr(conv_ops._ConvGeometry, "__init__", forced)
+
+
+@pytest.mark.parametrize("case", FLAT_CASES)
+def test_flat_grid_conv_matches_im2col(case, monkeypatch):
+    rng = np.random.default_rng(20)
+    xn, wn, bn = (rng.standard_normal(s) for s in (case["xs"], case["ws"], case["ws"][:1]))
+    kw = dict(padding=case["padding"], dilation=case["dilation"])
+    results = []
+    for force in (False, True):
+        if force:
+            _with_im2col(monkeypatch)
+        x, w, b = (tg.Tensor(a, dtype=tg.float64, requires_grad=True) for a in (xn, wn, bn))
+        y = F.conv2d(x, w, b, **kw)
+        y.backward(tg.Tensor(np.cos(np.arange(y.numel())).reshape(y.shape), dtype=tg.float64))
+        results.append([y.detach().numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()])
+    for fast, ref in zip(*results):
+        np.testing.assert_allclose(fast, ref, rtol=1e-10, atol=1e-10)
+
+
+def test_flat_grid_conv_float32_no_bias_and_double_backward():
+    rng = np.random.default_rng(21)
+    x = tg.Tensor(rng.standard_normal((2, 2, 6, 5)), dtype=tg.float64, requires_grad=True)
+    w = tg.Tensor(rng.standard_normal((3, 2, 3, 3)), dtype=tg.float64, requires_grad=True)
+    assert gradcheck(lambda x, w: F.conv2d(x, w, padding=1), [x, w])
+    assert gradgradcheck(lambda x, w: F.conv2d(x, w, padding=(2, 1), dilation=(1, 2)), [x, w])
+    x32, w32 = (tg.Tensor(t.detach().numpy().astype(np.float32)) for t in (x, w))
+    y32 = F.conv2d(x32, w32, padding=1)
+    assert y32.dtype == np.float32
+    np.testing.assert_allclose(y32.numpy(), F.conv2d(x, w, padding=1).detach().numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_max_pool_tiled_ties_and_double_backward():
+    # ReLU outputs tie at 0 all the time: the first maximum of the window takes the gradient
+    x = tg.Tensor(np.array([[[[0.0, 0.0, 2.0, 1.0], [0.0, 0.0, 2.0, 2.0],
+                              [-1.0, 3.0, 5.0, 5.0], [3.0, 3.0, 5.0, 4.0]]]]), dtype=tg.float64, requires_grad=True)
+    F.max_pool2d(x, 2).backward(tg.Tensor([[[[1.0, 2.0], [3.0, 4.0]]]], dtype=tg.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), [[[[1, 0, 2, 0], [0, 0, 0, 0], [0, 3, 4, 0], [0, 0, 0, 0]]]])
+    y = _t((2, 2, 6, 7), 22)  # 7 % 2: the last column is dropped (floor mode)
+    assert gradgradcheck(lambda y: F.max_pool2d(y, 2) ** 2, [y])
+    assert gradgradcheck(lambda y: F.max_pool2d(y, (2, 3)) ** 2, [y])
+
+
+def test_max_pool_tiled_relu_ties_match_torch():
+    torch = pytest.importorskip("torch")
+    xn = np.maximum(np.random.default_rng(23).standard_normal((4, 3, 8, 8)), 0).astype("float32")
+    x, xt = tg.Tensor(xn, requires_grad=True), torch.tensor(xn, requires_grad=True)
+    gn = np.random.default_rng(24).standard_normal((4, 3, 4, 4)).astype("float32")
+    F.max_pool2d(x, 2).backward(tg.Tensor(gn))
+    torch.nn.functional.max_pool2d(xt, 2).backward(torch.tensor(gn))
+    np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
