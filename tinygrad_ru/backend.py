@@ -28,6 +28,8 @@ __all__ = [
     "manual_seed", "rng", "is_floating", "cuda_is_available",
 ]
 
+host = np  # the host array module: where user data, files and printing live
+
 float16 = np.dtype("float16")
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")

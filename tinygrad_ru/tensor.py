@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from . import backend
 
-_SCALAR_TYPES = (int, float, bool, np.generic)
+# the host array module (NumPy), for converting user data and printing: asked of the backend
+np = backend.host
 
 
 def _to_array(data: Any, dtype: Any, device: Any):
