@@ -183,11 +183,20 @@ def _flatten_classes(x: Tensor, target: Any, op: str):
     return x, t, out_shape, probs
 
 
-def _class_weights(target: Any, weight: Tensor | None, ignore_index: int, n_classes: int, op: str):
-    """Per-row weight w[tᵢ] (0 for ignored rows) and the labels with ignored rows set to 0."""
+def _class_weights(target: Any, weight: Tensor | None, ignore_index: int, n_classes: int, op: str,
+                   unweighted_ok: bool = False):
+    """Per-row weight w[tᵢ] (0 for ignored rows) and the labels with ignored rows set to 0.
+
+    With ``unweighted_ok`` the common case — no class weights, every label in range and none
+    ignored — returns ``(target, None)``: every row counts once, and no weight array is built.
+    """
     xp = backend.get_array_module(target)
     if target.dtype.kind not in "iub":
         raise TypeError(f"{op}: target must hold integer class indices, got dtype {target.dtype}")
+    if unweighted_ok and weight is None and target.size:
+        lo, hi = int(target.min()), int(target.max())
+        if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
+            return target, None
     valid = target != ignore_index
     bad = valid & ((target < 0) | (target >= n_classes))
     if bool(backend.to_numpy(bad.any())):
@@ -215,21 +224,24 @@ class NLLLoss(Function):
     def forward(self, logp):
         xp = backend.get_array_module(logp)
         rows = xp.arange(logp.shape[0])
-        w = self.row_w.astype(logp.dtype, copy=False)
-        self.row_w = w
-        losses = -logp[rows, self.labels] * w
+        losses = -logp[rows, self.labels]
+        if self.row_w is None:  # every row has weight 1
+            self.norm = logp.shape[0]
+        else:
+            w = self.row_w = self.row_w.astype(logp.dtype, copy=False)
+            losses *= w
+            self.norm = w.sum()
         if self.reduction == "none":
             return losses
         total = losses.sum()
         if self.reduction == "sum":
             return total
-        self.norm = w.sum()
         return total / self.norm
 
     def backward(self, g):
         logp, = self.inputs
         xp = backend.get_array_module(g.data)
-        coef = -self.row_w
+        coef = -1.0 if self.row_w is None else -self.row_w
         if self.reduction == "mean":
             coef = coef / self.norm
         m = xp.zeros(logp.shape, dtype=logp.dtype)
@@ -257,7 +269,7 @@ def nll_loss(
     x2, t, out_shape, probs = _flatten_classes(input, target, "nll_loss")
     if probs:
         raise TypeError(f"nll_loss: target must hold integer class indices, got dtype {t.dtype}")
-    labels, row_w = _class_weights(t, weight, ignore_index, x2.shape[1], "nll_loss")
+    labels, row_w = _class_weights(t, weight, ignore_index, x2.shape[1], "nll_loss", unweighted_ok=True)
     out = NLLLoss(labels, row_w, reduction)(x2)
     return reshape(out, out_shape) if reduction == "none" else out
 
