@@ -220,10 +220,8 @@ class Tensor:
     # ------------------------------------------------------------------ devices and dtypes
     def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Tensor:
         """``t.to("cuda")``, ``t.to(tg.float64)``, ``t.to("cpu", tg.float32)``: differentiable."""
-        for a in args:
-            if isinstance(a, str) and (a.partition(":")[0] in ("cpu", "cuda") or ":" in a):
-                device = a
-            elif isinstance(a, str) and a not in backend._DTYPE_NAMES:
+        for a in args:  # a string that names no dtype is a device ("cpu", "cuda:1", a registered one)
+            if isinstance(a, str) and a not in backend._DTYPE_NAMES:
                 device = a
             else:
                 dtype = a
