@@ -222,16 +222,24 @@ def rng() -> np.random.Generator:
 
 
 # ----------------------------------------------------------------------------- special functions
-try:
-    from scipy import special as _scipy_special
-except Exception:  # scipy is optional
-    _scipy_special = None
+_host_erf = None  # found on first use: SciPy's erf if installed (importing SciPy is slow), else math.erf
 
-_math_erf = None
+
+def _find_host_erf():
+    try:
+        from scipy import special
+
+        return lambda x: special.erf(x).astype(x.dtype, copy=False)
+    except Exception:  # SciPy is optional
+        import math
+
+        vectorised = np.frompyfunc(math.erf, 1, 1)
+        return lambda x: np.asarray(vectorised(x), dtype=x.dtype)
 
 
 def erf(x: Any) -> Any:
     """The error function on any backend's array (exact: SciPy/CuPy, else Python's math.erf)."""
+    global _host_erf
     xp = get_array_module(x)
     if xp is not np:
         own = _backend_of_array(x).erf
@@ -240,14 +248,9 @@ def erf(x: Any) -> Any:
         import cupyx.scipy.special as cupy_special  # pragma: no cover - needs CuPy
 
         return cupy_special.erf(x)
-    if _scipy_special is not None:
-        return _scipy_special.erf(x).astype(x.dtype, copy=False)
-    global _math_erf
-    if _math_erf is None:
-        import math
-
-        _math_erf = np.frompyfunc(math.erf, 1, 1)
-    return np.asarray(_math_erf(x), dtype=x.dtype)
+    if _host_erf is None:
+        _host_erf = _find_host_erf()
+    return _host_erf(x)
 
 
 def scatter_add(target: Any, index: Any, values: Any) -> None:
