@@ -55,13 +55,13 @@ from .nn_ops import (
     nll_loss,
     softmax,
 )
-from .reduce import amax, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
+from .reduce import amax, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, sum, var
 
 __all__ = [
     "abs", "add", "amax", "argmax", "argmin", "broadcast_to", "cast", "cat", "clamp", "clone", "compare", "cos",
     "div", "elu", "erf", "exp", "expand", "flatten", "gelu", "getitem", "inplace", "leaky_relu", "log",
     "logical_not", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "norm",
-    "pad", "permute", "pow", "relu", "reshape", "setitem", "sigmoid", "sign", "silu", "sin", "softplus",
+    "pad", "permute", "pow", "prod", "relu", "reshape", "setitem", "sigmoid", "sign", "silu", "sin", "softplus",
     "sqrt", "squeeze", "stack", "std", "sub", "sum", "sum_to", "tanh", "to_device", "transpose", "unsqueeze",
     "var", "where", "avg_pool2d", "conv2d", "max_pool2d", "batch_norm", "cross_entropy", "dropout", "layer_norm",
     "linear", "log_softmax", "nll_loss", "softmax",

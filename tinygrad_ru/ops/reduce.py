@@ -207,6 +207,44 @@ def logsumexp(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -
     return LogSumExp(ax, kd)(x)
 
 
+class Prod(Function):
+    """y = Πᵢ xᵢ; ∂y/∂xᵢ = Π_{j≠i} xⱼ, computed as (product of the elements before i)·(product of
+    those after i) with cumulative products, so zeros in x are handled exactly (no y/x).
+    The backward works on arrays: first derivatives only."""
+
+    def __init__(self, axis: int | None, keepdim: bool) -> None:
+        self.axis, self.keepdim = axis, keepdim
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x.prod(axis=self.axis, keepdims=self.keepdim)
+
+    def backward(self, g):
+        x, = self.inputs
+        xp = x.xp
+        ax = 0 if self.axis is None else self.axis
+        data = x.data.reshape(-1) if self.axis is None else x.data
+        ones = xp.ones_like(xp.take(data, [0], axis=ax))
+        before = xp.cumprod(xp.concatenate([ones, xp.take(data, range(data.shape[ax] - 1), axis=ax)], axis=ax),
+                            axis=ax)
+        flipped = xp.flip(data, axis=ax)
+        after = xp.flip(xp.cumprod(xp.concatenate(
+            [ones, xp.take(flipped, range(data.shape[ax] - 1), axis=ax)], axis=ax), axis=ax), axis=ax)
+        others = _constant((before * after).reshape(self.in_shape))
+        axis = None if self.axis is None else (self.axis,)
+        return _spread(g, self.in_shape, axis, self.keepdim) * others
+
+
+def prod(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Product of the elements (over one ``dim``, or all of them)."""
+    if dim is None:
+        return Prod(None, keepdim)(x)
+    ax, kd = normalize_axis(dim, None, keepdim, None, x.ndim, "prod")
+    if ax is None:
+        return Prod(None, kd)(x)
+    return Prod(ax[0], kd)(x)
+
+
 def norm(x: Tensor, p: float = 2.0) -> Tensor:
     """The p-norm of all elements, (Σ|x|ᵖ)^{1/p}."""
     if p == 2:
@@ -214,5 +252,5 @@ def norm(x: Tensor, p: float = 2.0) -> Tensor:
     return sum(_abs(x) ** p) ** (1.0 / p)
 
 
-__all__ = ["sum", "mean", "var", "std", "max", "min", "amax", "argmax", "argmin", "logsumexp", "norm"]
+__all__ = ["prod", "sum", "mean", "var", "std", "max", "min", "amax", "argmax", "argmin", "logsumexp", "norm"]
 
