@@ -350,3 +350,20 @@ def test_stolen_gradients_stay_correct_across_retained_backwards():
     for n, p in layer.named_parameters():
         np.testing.assert_allclose(p.grad.numpy(), 2 * first[n], err_msg=n)
     np.testing.assert_allclose(x.grad.numpy(), 2 * first_x)
+
+
+def test_gradient_from_a_custom_function_takes_the_input_dtype():
+    """A user Function whose backward returns float64 for a float32 input: the leaf's grad stays float32."""
+    from tinygrad_ru.autograd import Function
+
+    class Double(Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, g):
+            return g.data.astype(np.float64) * 2  # a raw float64 array
+
+    x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    Double()(x).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])

@@ -30,6 +30,8 @@ def _check_grad(fn, i: int, x: Tensor, gx: Any) -> Tensor:
             f"{fn.name}.backward returned a gradient of shape {gx.shape} for input {i} "
             f"of shape {x.shape}"
         )
+    if gx.data.dtype != x.data.dtype:  # as PyTorch: a gradient takes its input's dtype
+        gx = gx.to(dtype=x.data.dtype)
     return gx
 
 
