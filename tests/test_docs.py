@@ -151,3 +151,11 @@ def test_site_builds(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     html = (tmp_path / "site" / "autodiff" / "index.html").read_text(encoding="utf-8")
     assert "\\frac{\\partial e}{\\partial b}" in html, "formulas must reach the page intact for MathJax"
+
+
+def test_pages_have_no_control_characters() -> None:
+    """A LaTeX formula written in a non-raw Python string loses its backslashes (\\b, \\t, \\r, \\a, \\f)."""
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        bad = sorted({repr(c) for c in text if c in "\r\t\x07\x08\x0b\x0c"})
+        assert not bad, f"{page.name}: control characters {bad} (an escaped LaTeX backslash?)"
