@@ -343,12 +343,11 @@ def bench_cnn(sizes: Sizes, rows: list[Row], log: Callable[[str], None]) -> None
 def bench_overhead(sizes: Sizes, rows: list[Row], log: Callable[[str], None]) -> None:
     n = sizes.overhead_iters
 
-    def ours_graph(three: bool) -> Callable[[], Callable[[], None]]:
-        def build() -> Callable[[], None]:
-            import tinygrad_ru as tg
+    def graph(leaf: Callable[[float], Any], three: bool) -> Callable[[], Callable[[], None]]:
+        """The same tiny graph in any framework: ``leaf(v)`` makes a 1-element tensor that requires grad."""
 
-            a = tg.Tensor([2.0], requires_grad=True)
-            b = tg.Tensor([1.0], requires_grad=True)
+        def build() -> Callable[[], None]:
+            a, b = leaf(2.0), leaf(1.0)
 
             def run() -> None:
                 for _ in range(n):
@@ -361,26 +360,18 @@ def bench_overhead(sizes: Sizes, rows: list[Row], log: Callable[[str], None]) ->
 
         return build
 
-    def torch_graph(three: bool) -> Callable[[], Callable[[], None]]:
-        def build() -> Callable[[], None]:
-            a = torch.tensor([2.0], requires_grad=True)
-            b = torch.tensor([1.0], requires_grad=True)
+    def ours_leaf(v: float) -> Any:
+        import tinygrad_ru as tg
 
-            def run() -> None:
-                for _ in range(n):
-                    if three:
-                        ((a + b) * (b + 1)).backward()
-                    else:
-                        (a + b).backward()
+        return tg.Tensor([v], requires_grad=True)
 
-            return run
-
-        return build
+    def torch_leaf(v: float) -> Any:
+        return torch.tensor([v], requires_grad=True)
 
     for three, label in ((False, "a + b, backward"), (True, "e = (a+b)·(b+1), backward")):
-        make = {"ours": ours_graph(three)}
+        make = {"ours": graph(ours_leaf, three)}
         if torch is not None:
-            make["torch"] = torch_graph(three)
+            make["torch"] = graph(torch_leaf, three)
         times, errors = alternate(make, sizes.overhead_rounds)
         times = {k: [t / n * 1e6 for t in v] for k, v in times.items()}
         row = Row(f"overhead: {label}", "µs/iter", target="ours ≤ torch")
