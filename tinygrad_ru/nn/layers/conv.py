@@ -9,8 +9,7 @@ from typing import Any
 
 from ...tensor import Tensor
 from .. import functional as F
-from ..module import Module
-from .linear import _empty, _reset
+from .linear import _WeightedLayer
 
 
 def _pair(v: Any, name: str) -> tuple[int, int]:
@@ -21,7 +20,7 @@ def _pair(v: Any, name: str) -> tuple[int, int]:
     return int(v), int(v)
 
 
-class Conv2d(Module):
+class Conv2d(_WeightedLayer):
     """A 2-D convolution over an input of shape (N, C_in, H, W) → (N, C_out, H_out, W_out), with
 
         H_out = ⌊(H + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1   (the same for W).
@@ -49,16 +48,7 @@ class Conv2d(Module):
                 f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}"
             )
-        self.weight = _empty(self.out_channels, self.in_channels, *self.kernel_size, device=device, dtype=dtype)
-        if bias:
-            self.bias = _empty(self.out_channels, device=device, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.init = init
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        _reset(self.weight, self.bias, self.init)
+        self._make_parameters((self.out_channels, self.in_channels, *self.kernel_size), bias, init, device, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 4:

@@ -24,7 +24,23 @@ def _reset(weight: Parameter, bias: Parameter | None, scheme: Any) -> None:
         _init.init_layer(weight, bias, scheme)
 
 
-class Linear(Module):
+class _WeightedLayer(Module):
+    """A layer with a ``weight``, an optional ``bias`` (shape: the weight's first dim) and an ``init`` scheme."""
+
+    def _make_parameters(self, weight_shape: tuple[int, ...], bias: bool, init: Any, device: Any, dtype: Any) -> None:
+        self.weight = _empty(*weight_shape, device=device, dtype=dtype)
+        if bias:
+            self.bias = _empty(weight_shape[0], device=device, dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.init = init
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _reset(self.weight, self.bias, self.init)
+
+
+class Linear(_WeightedLayer):
     """y = x Wᵀ + b, with W of shape (out_features, in_features) and b of shape (out_features,).
 
     ``init=None`` (default) is PyTorch's: W ~ U[−1/√n_in, 1/√n_in] (kaiming_uniform_ with a=√5),
@@ -42,16 +58,7 @@ class Linear(Module):
             )
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        self.weight = _empty(self.out_features, self.in_features, device=device, dtype=dtype)
-        if bias:
-            self.bias = _empty(self.out_features, device=device, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.init = init
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        _reset(self.weight, self.bias, self.init)
+        self._make_parameters((self.out_features, self.in_features), bias, init, device, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim == 0 or x.shape[-1] != self.in_features:
