@@ -136,25 +136,36 @@ def batches(n: int, batch: int, seed: int) -> list[np.ndarray]:
 
 # ----------------------------------------------------------------------------------------------- trainers
 # A trainer factory returns a function that runs one epoch over the given index batches.
-def ours_mlp(opt_name: str) -> Callable[[np.ndarray, np.ndarray, list], None]:
+def framework_epoch(model: Any, opt: Any, loss_fn: Callable, to_tensor: Callable) -> Callable:
+    """One epoch of the usual loop in a PyTorch-like framework (ours or torch): the timed work."""
 
+    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
+        for b in idx:
+            opt.zero_grad()
+            loss_fn(model(to_tensor(x[b])), to_tensor(y[b])).backward()
+            opt.step()
+
+    return epoch
+
+
+def numpy_epoch(net: Any) -> Callable:
+    """One epoch of a hand-written NumPy network (its own forward, backward and update)."""
+
+    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
+        for b in idx:
+            net.train_step(x[b], y[b])
+
+    return epoch
+
+
+def ours_mlp(opt_name: str) -> Callable[[np.ndarray, np.ndarray, list], None]:
     import tinygrad_ru as tg
     from tinygrad_ru import models, nn, optim
 
     tg.manual_seed(0)
     model = models.lecture_mlp()
     opt = optim.SGD(model.parameters(), lr=0.01) if opt_name == "sgd" else optim.Adam(model.parameters(), lr=1e-3)
-    nll = nn.NLLLoss()
-
-    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
-        for b in idx:
-            xb, yb = tg.Tensor(x[b]), tg.Tensor(y[b])
-            opt.zero_grad()
-            loss = nll(model(xb), yb)
-            loss.backward()
-            opt.step()
-
-    return epoch
+    return framework_epoch(model, opt, nn.NLLLoss(), tg.Tensor)
 
 
 def torch_mlp(opt_name: str) -> Callable:
@@ -164,29 +175,13 @@ def torch_mlp(opt_name: str) -> Callable:
                           nn.LogSoftmax(dim=1))
     opt = (torch.optim.SGD(model.parameters(), lr=0.01) if opt_name == "sgd"
            else torch.optim.Adam(model.parameters(), lr=1e-3))
-    nll = torch.nn.functional.nll_loss
-
-    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
-        for b in idx:
-            xb, yb = torch.from_numpy(x[b]), torch.from_numpy(y[b])
-            opt.zero_grad()
-            loss = nll(model(xb), yb)
-            loss.backward()
-            opt.step()
-
-    return epoch
+    return framework_epoch(model, opt, torch.nn.functional.nll_loss, torch.from_numpy)
 
 
 def numpy_mlp(opt_name: str) -> Callable:
     from numpy_mlp import NumpyMLP
 
-    net = NumpyMLP(optimizer=opt_name, lr=0.01 if opt_name == "sgd" else 1e-3)
-
-    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
-        for b in idx:
-            net.train_step(x[b], y[b])
-
-    return epoch
+    return numpy_epoch(NumpyMLP(optimizer=opt_name, lr=0.01 if opt_name == "sgd" else 1e-3))
 
 
 def ours_cnn() -> Callable:
@@ -195,16 +190,7 @@ def ours_cnn() -> Callable:
 
     tg.manual_seed(0)
     model = models.cifar_cnn()
-    opt = optim.SGD(model.parameters(), lr=0.01)
-    nll = nn.NLLLoss()
-
-    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
-        for b in idx:
-            opt.zero_grad()
-            nll(model(tg.Tensor(x[b])), tg.Tensor(y[b])).backward()
-            opt.step()
-
-    return epoch
+    return framework_epoch(model, optim.SGD(model.parameters(), lr=0.01), nn.NLLLoss(), tg.Tensor)
 
 
 def torch_cnn() -> Callable:
@@ -214,28 +200,14 @@ def torch_cnn() -> Callable:
         nn.Conv2d(3, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5, padding=2), nn.ReLU(),
         nn.Flatten(), nn.Linear(4096, 1000), nn.ReLU(), nn.Linear(1000, 10), nn.LogSoftmax(dim=1),
     )
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    nll = torch.nn.functional.nll_loss
-
-    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
-        for b in idx:
-            opt.zero_grad()
-            nll(model(torch.from_numpy(x[b])), torch.from_numpy(y[b])).backward()
-            opt.step()
-
-    return epoch
+    return framework_epoch(model, torch.optim.SGD(model.parameters(), lr=0.01), torch.nn.functional.nll_loss,
+                           torch.from_numpy)
 
 
 def numpy_cnn() -> Callable:
     from numpy_cnn import NumpyCifarNet
 
-    net = NumpyCifarNet(lr=0.01)
-
-    def epoch(x: np.ndarray, y: np.ndarray, idx: list) -> None:
-        for b in idx:
-            net.train_step(x[b], y[b])
-
-    return epoch
+    return numpy_epoch(NumpyCifarNet(lr=0.01))
 
 
 # ----------------------------------------------------------------------------------------------- timing
