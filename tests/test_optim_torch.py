@@ -41,8 +41,9 @@ def torch_problem():
     return ps, loss_fn
 
 
-def run_tg(cls, kw, closure_mode=False):
-    ps, loss_fn = tg_problem()
+def _run(problem, to_float, to_numpy, cls, kw, closure_mode):
+    """STEPS optimizer steps on ``problem()``; the same driver for both frameworks."""
+    ps, loss_fn = problem()
     opt = cls(ps, **kw)
 
     def closure():
@@ -54,31 +55,20 @@ def run_tg(cls, kw, closure_mode=False):
     losses = []
     for _ in range(STEPS):
         if closure_mode:
-            losses.append(float(opt.step(closure).item()))
+            losses.append(to_float(opt.step(closure)))
         else:
-            losses.append(float(closure().item()))
+            losses.append(to_float(closure()))
             opt.step()
-    return [p.data.copy() for p in ps], losses
+    return [to_numpy(p) for p in ps], losses
+
+
+def run_tg(cls, kw, closure_mode=False):
+    return _run(tg_problem, lambda t: float(t.item()), lambda p: p.data.copy(), cls, kw, closure_mode)
 
 
 def run_torch(cls, kw, closure_mode=False):
-    ps, loss_fn = torch_problem()
-    opt = cls(ps, **kw)
-
-    def closure():
-        opt.zero_grad()
-        loss = loss_fn()
-        loss.backward()
-        return loss
-
-    losses = []
-    for _ in range(STEPS):
-        if closure_mode:
-            losses.append(float(opt.step(closure).detach()))
-        else:
-            losses.append(float(closure().detach()))
-            opt.step()
-    return [p.detach().numpy().copy() for p in ps], losses
+    return _run(torch_problem, lambda t: float(t.detach()), lambda p: p.detach().numpy().copy(), cls, kw,
+                closure_mode)
 
 
 def max_rel(a_list, b_list):
