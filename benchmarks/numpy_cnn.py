@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy_mlp import log_softmax_nll
 
 
 def _uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int) -> np.ndarray:
@@ -87,14 +88,7 @@ class NumpyCifarNet:
         np.maximum(h3, 0, out=h3)
         z = h3 @ self.w4
         z += self.b4
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        rows = np.arange(n)
-        loss = float(np.log(s).mean() - z[rows, y].mean())
-        e /= s
-        e[rows, y] -= 1.0
-        e *= 1.0 / n
+        loss, e = log_softmax_nll(z, y)
         gw4 = h3.T @ e
         gb4 = e.sum(axis=0)
         dh3 = e @ self.w4.T

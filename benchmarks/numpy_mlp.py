@@ -23,6 +23,21 @@ def _linear_init(rng: np.random.Generator, fan_out: int, fan_in: int) -> tuple[n
     return w, b
 
 
+def log_softmax_nll(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean NLL of log-softmax(z) at labels y, and its gradient (softmax − onehot)/n, computed fused
+    and in place in ``z`` (as a careful hand-written loop does)."""
+    n = z.shape[0]
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    s = e.sum(axis=1, keepdims=True)
+    rows = np.arange(n)
+    loss = float(np.log(s).mean() - z[rows, y].mean())
+    e /= s
+    e[rows, y] -= 1.0
+    e *= 1.0 / n
+    return loss, e
+
+
 class NumpyMLP:
     """Hand-written MLP with SGD or Adam (PyTorch's defaults and formulas), float32 throughout."""
 
@@ -45,7 +60,6 @@ class NumpyMLP:
     def train_step(self, x: np.ndarray, y: np.ndarray) -> float:
         w1, b1, w2, b2, w3, b3 = self.params
         gw1, gb1, gw2, gb2, gw3, gb3 = self.grads
-        n = x.shape[0]
         # forward
         h1 = x @ w1.T
         h1 += b1
@@ -55,15 +69,7 @@ class NumpyMLP:
         np.maximum(h2, 0, out=h2)
         z = h2 @ w3.T
         z += b3
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        rows = np.arange(n)
-        loss = float(np.log(s).mean() - z[rows, y].mean())
-        # backward: dz = (softmax − onehot) / n
-        e /= s
-        e[rows, y] -= 1.0
-        e *= 1.0 / n
+        loss, e = log_softmax_nll(z, y)
         np.matmul(e.T, h2, out=gw3)
         np.sum(e, axis=0, out=gb3)
         dh2 = e @ w3
