@@ -15,7 +15,23 @@ def _check_module(module: Any, where: str) -> Module:
     return module
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: ordered sub-modules, ``len``, iteration, renumbering."""
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def _renumber(self, items: list[Module]) -> None:
+        """Store ``items`` under the names "0", "1", … (PyTorch renumbers after a delete or insert)."""
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self._modules[str(i)] = m
+
+
+class Sequential(_ModuleSequence):
     """y = f_n(…f_2(f_1(x))): the modules run in the order they were given.
 
     ``Sequential(Linear(784, 128), ReLU(), Linear(128, 10))`` names them "0", "1", "2" (so the
@@ -50,18 +66,8 @@ class Sequential(Module):
         keys = list(self._modules)[idx] if isinstance(idx, slice) else [self._index(int(idx))]
         for k in keys:
             del self._modules[k]
-        # renumber so that indices stay 0..n-1 (PyTorch does the same)
-        items = list(self._modules.values())
-        if all(k.isdigit() for k in self._modules):
-            self._modules.clear()
-            for i, m in enumerate(items):
-                self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+        if all(k.isdigit() for k in self._modules):  # user-given names stay as they are
+            self._renumber(list(self._modules.values()))
 
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), _check_module(module, "Sequential.append"))
@@ -78,9 +84,7 @@ class Sequential(Module):
         if not -n <= index <= n:
             raise IndexError(f"Sequential.insert: index {index} is out of range for {n} modules")
         items.insert(index if index >= 0 else index + n, _check_module(module, "Sequential.insert"))
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        self._renumber(items)
         return self
 
     def forward(self, x: Any) -> Any:
@@ -89,7 +93,7 @@ class Sequential(Module):
         return x
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (a plain Python list would hide them).
 
     Indexable, iterable, ``append``/``extend``/``insert``; it has no ``forward``.
@@ -117,15 +121,7 @@ class ModuleList(Module):
     def __delitem__(self, idx: int | slice) -> None:
         items = list(self._modules.values())
         del items[idx]
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+        self._renumber(items)
 
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
@@ -144,9 +140,7 @@ class ModuleList(Module):
     def insert(self, index: int, module: Module) -> None:
         items = list(self._modules.values())
         items.insert(index, _check_module(module, "ModuleList.insert"))
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        self._renumber(items)
 
 
 class ModuleDict(Module):
