@@ -17,9 +17,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import matplotlib  # noqa: E402
+from tinygrad_ru.viz._mpl import require_matplotlib  # noqa: E402
 
-matplotlib.use("Agg")
+require_matplotlib()  # a clear message (how to install it) instead of a traceback, before any training
 
 import numpy as np  # noqa: E402
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             loss = F.cross_entropy(model(X[idx]), y[idx])
             loss.backward()
             opt.step()
-        print(f"epoch {epoch + 1}: last batch loss {loss.item():.4f}")
+        print(f"epoch {epoch + 1}: last batch loss {loss.item():.4f}", flush=True)
     print(f"training: {time.perf_counter() - t0:.1f} s")
 
     batch = (X[:1000], y[:1000])

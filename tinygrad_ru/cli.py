@@ -3,15 +3,21 @@
     tinygrad-ru train                                   # the lecture MLP on MNIST (or the bundled sample)
     tinygrad-ru train --model lenet --epochs 10
     tinygrad-ru train --model cifar-cnn --dataset cifar10 --optimizer momentum --lr 0.01
+    tinygrad-ru train --epochs 15 --checkpoint run.ckpt # … interrupted? continue it bit for bit:
+    tinygrad-ru train --epochs 15 --resume run.ckpt
+    tinygrad-ru compare                                 # the slides' optimizer comparison
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
+
+from .train.callbacks import Callback
 
 # name → (optimizer class, fixed options): the lectures' methods by the names students use
 OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -38,6 +44,12 @@ def make_optimizer(name: str, params: Any, lr: float | None = None, **extra: Any
     return getattr(optim, cls_name)(params, **kwargs)
 
 
+def _cli_words(message: str) -> str:
+    """Say an API hint (``download=True``) the way a command-line user acts on it."""
+    return message.replace("Pass download=True", "Run without --no-download").replace(
+        "pass download=True", "run without --no-download")
+
+
 def load_data(dataset: str, root: str | None, download: bool) -> tuple[Any, Any, str]:
     """(train set, test set, a sentence saying which data is used)."""
     from .data import best_mnist, load_dataset
@@ -47,44 +59,120 @@ def load_data(dataset: str, root: str | None, download: bool) -> tuple[Any, Any,
     mean, std = stats.get(dataset, (0.1307, 0.3081))
     transform = T.Compose([T.ToTensor(), T.Normalize(mean, std)])
     if dataset == "auto":
-        return best_mnist(root, download=download, transform=transform)
+        train, test, message = best_mnist(root, download=download, transform=transform)
+        return train, test, _cli_words(message)
     train = load_dataset(dataset, True, root, download, transform=transform)
     test = load_dataset(dataset, False, root, download, transform=transform)
     return train, test, f"Using {dataset}: {len(train)} train / {len(test)} test images ({train.source})"
+
+
+def check_output_path(option: str, path: str | None) -> None:
+    """Refuse an output path whose folder does not exist or cannot be written — before any training."""
+    if not path:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"{option} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{option} {path}: the folder {folder} is not writable")
+    if os.path.isdir(path):
+        raise ValueError(f"{option} {path}: is a folder; give a file name")
+
+
+def require_plotting(what: str) -> None:
+    """Report a missing matplotlib before a long run, not after it."""
+    from .viz._mpl import require_matplotlib
+
+    try:
+        require_matplotlib()
+    except ImportError as e:
+        raise ValueError(f"{what} needs matplotlib: pip install matplotlib pillow") from e
+
+
+def _epoch_line(row: dict[str, Any], last_epoch: int) -> str:
+    val = ""
+    if row.get("val_loss") is not None:
+        val = f"  test loss {row['val_loss']:.4f}  test acc {row['val_acc']:.4f}"
+    return (f"epoch {row['epoch']:3d}/{last_epoch}  train loss {row['train_loss']:.4f}  "
+            f"train acc {row['train_acc']:.4f}{val}  ({row['time']:.1f} s)")
+
+
+class EpochPrinter(Callback):
+    """A training callback that prints one line per epoch as soon as it ends (flushed, so that a pipe
+    or a CI log sees it at once), with an optional progress bar on a terminal (stderr) meanwhile."""
+
+    def __init__(self, last_epoch: int, bar: bool, batches: int | None = None) -> None:
+        self.last_epoch, self.bar_wanted, self.batches, self.bar = last_epoch, bar, batches, None
+
+    def on_epoch_begin(self, trainer: Any, epoch: int) -> None:
+        if self.bar_wanted:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=self.batches, desc=f"epoch {epoch + 1}/{self.last_epoch}", leave=False,
+                            file=sys.stderr)
+
+    def on_batch_end(self, trainer: Any, step: int, logs: dict[str, Any]) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(loss=f"{logs['loss']:.4f}")
+
+    def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        print(_epoch_line(logs, self.last_epoch), flush=True)
+
+    def on_train_end(self, trainer: Any) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def _train(args: argparse.Namespace) -> int:
     import tinygrad_ru as tg
 
     from . import nn
-    from .data import DataLoader
+    from .data import DataLoader, Subset
     from .models import build_model
-    from .train import Checkpoint, evaluate, fit
+    from .train import Checkpoint, Trainer, evaluate
 
+    check_output_path("--save", args.save)
+    check_output_path("--checkpoint", args.checkpoint)
+    if args.resume and not os.path.isfile(args.resume):
+        raise ValueError(f"--resume {args.resume}: no such checkpoint file")
     tg.manual_seed(args.seed)
     train_set, test_set, message = load_data(args.dataset, args.root, not args.no_download)
-    print(message)
+    if args.limit is not None:
+        train_set = Subset(train_set, range(min(args.limit, len(train_set))))
+        message += f"\n  --limit: training on the first {len(train_set)} samples"
+    print(message, flush=True)
     sample = train_set[0][0]
     channels, size = (1, sample.shape[-1]) if sample.ndim == 2 else (sample.shape[0], sample.shape[-1])
     model = build_model(args.model, channels, size)
     if args.device != "cpu":
         model.to(args.device)
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
-    print(f"model {args.model}: {sum(p.numel() for p in model.parameters()):,} parameters; "
-          f"optimizer {type(optimizer).__name__} lr={optimizer.param_groups[0]['lr']:g}; "
-          f"{args.epochs} epochs, batch {args.batch_size}")
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=1000)
-    callbacks = [Checkpoint(args.checkpoint)] if args.checkpoint else []
+    printer = EpochPrinter(args.epochs, bool(args.progress) and sys.stderr.isatty(), len(train_loader))
+    callbacks: list[Any] = [printer] + ([Checkpoint(args.checkpoint)] if args.checkpoint else [])
+    trainer = Trainer(model, nn.NLLLoss(), optimizer, callbacks=callbacks, device=args.device, progress=False)
+    if args.resume:
+        trainer.load_checkpoint(args.resume)
+        if trainer.epoch >= args.epochs:
+            raise ValueError(f"--resume {args.resume}: the checkpoint is already at epoch {trainer.epoch}; "
+                             f"ask for more with --epochs (now {args.epochs})")
+        print(f"resuming {args.resume} after epoch {trainer.epoch}", flush=True)
+    print(f"model {args.model}: {sum(p.numel() for p in model.parameters()):,} parameters; "
+          f"optimizer {type(optimizer).__name__} lr={optimizer.param_groups[0]['lr']:g}; "
+          f"{args.epochs} epochs, batch {args.batch_size}", flush=True)
     start = time.perf_counter()
-    history = fit(model, nn.NLLLoss(), optimizer, train_loader, test_loader, epochs=args.epochs,
-                  callbacks=callbacks, device=args.device, progress=None if args.progress else False)
-    for row in history.epochs:
-        print(f"epoch {row['epoch']:3d}  train loss {row['train_loss']:.4f}  train acc {row['train_acc']:.4f}  "
-              f"test loss {row['val_loss']:.4f}  test acc {row['val_acc']:.4f}  ({row['time']:.1f} s)")
+    first = trainer.epoch
+    trainer.fit(train_loader, test_loader, epochs=args.epochs - first)
+    seconds = time.perf_counter() - start
     result = evaluate(model, nn.NLLLoss(), test_loader, args.device)
-    print(f"test accuracy {result['acc'] * 100:.2f}% after {args.epochs} epochs "
-          f"({time.perf_counter() - start:.1f} s, {(time.perf_counter() - start) / max(args.epochs, 1):.1f} s/epoch)")
+    print(f"test accuracy {result['acc'] * 100:.2f}% after {trainer.epoch} epoch{'s' if trainer.epoch != 1 else ''} "
+          f"({seconds:.1f} s, {seconds / max(trainer.epoch - first, 1):.1f} s/epoch)", flush=True)
     if args.save:
         tg.save(model.state_dict(), args.save)
         print(f"saved the weights to {args.save}")
@@ -94,6 +182,9 @@ def _train(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from .experiments import compare, format_table, plot_results
 
+    if args.plot:
+        check_output_path("--plot", args.plot)
+        require_plotting("compare --plot")
     results, _ = compare(args.methods, args.model, args.dataset, args.epochs, args.batch_size, args.seed,
                          args.limit, args.root, not args.no_download)
     print()
@@ -102,6 +193,16 @@ def _compare(args: argparse.Namespace) -> int:
         plot_results(results, args.plot)
         print(f"convergence curves written to {args.plot}")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,14 +215,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="auto: full MNIST if on disk or downloadable, else the bundled 10k sample")
     t.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
     t.add_argument("--lr", type=float, default=None, help="learning rate (default: the optimizer's own)")
-    t.add_argument("--epochs", type=int, default=15)
-    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--epochs", type=_positive_int, default=15,
+                   help="the number of epochs (with --resume: the total, counting those already run)")
+    t.add_argument("--batch-size", type=_positive_int, default=64)
+    t.add_argument("--limit", type=_positive_int, default=None, help="use only the first N training samples")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (needs CuPy)")
     t.add_argument("--root", default=None, help="where data sets live (default ~/.cache/tinygrad_ru/datasets)")
     t.add_argument("--no-download", action="store_true", help="never try to download full data sets")
     t.add_argument("--save", default=None, help="write the trained weights (.npz) here")
     t.add_argument("--checkpoint", default=None, help="write a resumable checkpoint here after every epoch")
+    t.add_argument("--resume", default=None, metavar="CHECKPOINT",
+                   help="continue a run from a --checkpoint file (same options; bit-identical to an uninterrupted run)")
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="a progress bar when the output is a terminal")
     t.set_defaults(func=_train)
@@ -131,26 +236,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="any optimizer name above, or mb-lbfgs")
     c.add_argument("--model", choices=["mlp", "lenet", "cifar-cnn"], default="mlp")
     c.add_argument("--dataset", choices=["auto", "mnist", "mnist10k", "fashion-mnist", "cifar10"], default="auto")
-    c.add_argument("--epochs", type=int, default=15)
-    c.add_argument("--batch-size", type=int, default=64)
+    c.add_argument("--epochs", type=_positive_int, default=15)
+    c.add_argument("--batch-size", type=_positive_int, default=64)
     c.add_argument("--seed", type=int, default=0)
-    c.add_argument("--limit", type=int, default=None, help="use only the first N training samples")
+    c.add_argument("--limit", type=_positive_int, default=None, help="use only the first N training samples")
     c.add_argument("--root", default=None)
     c.add_argument("--no-download", action="store_true")
     c.add_argument("--plot", default="compare_optimizers.png", help="where to write the curves ('' for none)")
     c.set_defaults(func=_compare)
+
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["train", *(argv or [])])
+    if args.command is None:  # bare `tinygrad-ru`: say what it can do instead of starting a long run
+        parser.print_help()
+        return 0
     try:
         return args.func(args)
     except (ValueError, RuntimeError, FileNotFoundError) as e:
-        print(f"tinygrad-ru: error: {e}", file=sys.stderr)
+        print(f"tinygrad-ru: error: {_cli_words(str(e))}", file=sys.stderr)
         return 2
 
 

@@ -101,7 +101,7 @@ def compare(methods: Any = SLIDES_MNIST, model_name: str = "mlp", dataset: str =
     if limit is not None:
         train_set = Subset(train_set, range(min(limit, len(train_set))))
     if verbose:
-        print(message)
+        print(message, flush=True)
     x0 = train_set[0][0]
     channels, size = (1, x0.shape[-1]) if x0.ndim == 2 else (x0.shape[0], x0.shape[-1])
     test_loader = DataLoader(test_set, batch_size=1000)

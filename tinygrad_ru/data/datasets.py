@@ -555,8 +555,6 @@ def best_mnist(root: str | os.PathLike | None = None, download: bool = True,
         return train, test, f"Using full MNIST ({len(train)} train / {len(test)} test) from {train.path}"
     except (FileNotFoundError, DownloadError, ValueError, OSError) as e:
         reason = " ".join(str(e).split())
-        if len(reason) > 300:
-            reason = reason[:297] + "..."
         train, test = MNIST10k(train=True, **kw), MNIST10k(train=False, **kw)
-        return train, test, (f"Full MNIST not available ({reason}); using the bundled MNIST-10k sample "
-                             f"({len(train)} train / {len(test)} test real MNIST digits)")
+        return train, test, (f"Using the bundled MNIST-10k sample ({len(train)} train / {len(test)} test real "
+                             f"MNIST digits): full MNIST is not available.\n  Why: {reason}")

@@ -1,4 +1,4 @@
-"""Lazy matplotlib import: plotting is the optional extra ``viz``."""
+"""Lazy matplotlib import: matplotlib is installed with the package, but imported only when plotting."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ def require_matplotlib() -> Any:
         import matplotlib
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "tinygrad_ru.viz plots need matplotlib (the optional extra 'viz'): "
-            "pip install 'tinygrad_ru[viz]' or pip install matplotlib pillow"
+            "tinygrad_ru.viz plots need matplotlib (installed with tinygrad_ru unless pip ran with --no-deps): "
+            "pip install matplotlib pillow"
         ) from exc
     return matplotlib
 
