@@ -210,5 +210,5 @@ def test_missing_matplotlib_gives_a_clear_error(monkeypatch):
     from tinygrad_ru.viz import _mpl
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(ImportError, match="matplotlib.*viz"):
+    with pytest.raises(ImportError, match="matplotlib.*pip install matplotlib"):
         _mpl.require_matplotlib()
