@@ -12,6 +12,7 @@ from .autograd import Function, enable_grad, grad, gradcheck, is_grad_enabled, n
 from .backend import (
     bool_,
     cuda_is_available,
+    device,
     float16,
     float32,
     float64,
@@ -24,6 +25,7 @@ from .backend import (
 from .creation import (
     arange,
     eye,
+    from_numpy,
     full,
     full_like,
     linspace,
@@ -87,6 +89,7 @@ long = int64
 __version__ = "0.1.0"
 
 from . import data, nn, optim  # noqa: E402  (tg.nn, tg.optim, tg.data as in PyTorch; they import the core above)
+from . import accelerator, cuda, utils  # noqa: E402  (tg.cuda.is_available(), tg.utils.data.DataLoader, ...)
 
 __all__ = [
     "Tensor", "Function", "tensor", "as_tensor", "no_grad", "enable_grad", "set_grad_enabled",
@@ -97,4 +100,5 @@ __all__ = [
     "matmul", "maximum", "mean", "minimum", "pad", "permute", "relu", "reshape", "sigmoid", "silu", "sin",
     "softplus", "sqrt", "squeeze", "stack", "std", "sum", "tanh", "transpose", "unsqueeze", "var", "where",
     "argmax", "argmin", "max", "min", "save", "load", "nn", "optim", "data",
+    "device", "from_numpy", "cuda", "accelerator", "utils",
 ]

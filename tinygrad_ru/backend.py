@@ -25,7 +25,7 @@ __all__ = [
     "float16", "float32", "float64", "int32", "int64", "bool_",
     "DeviceBackend", "register_device", "parse_device", "array_module", "get_array_module",
     "device_of", "to_device", "to_numpy", "as_dtype", "get_default_dtype", "set_default_dtype",
-    "manual_seed", "rng", "is_floating", "cuda_is_available",
+    "manual_seed", "rng", "is_floating", "cuda_is_available", "device", "device_count", "known_devices",
 ]
 
 host = np  # the host array module: where user data, files and printing live
@@ -127,12 +127,81 @@ def unregister_device(name: str) -> None:
 
 
 def cuda_is_available() -> bool:
-    if _cupy is None:
-        return False
-    try:  # pragma: no cover - needs a GPU
-        return _cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:
-        return False
+    """Whether CuPy is installed and sees at least one GPU (``tg.cuda.is_available()``)."""
+    return device_count("cuda") > 0
+
+
+def known_devices() -> list[str]:
+    """The device kinds this process can use (``["cpu"]``, plus ``"cuda"`` with CuPy, plus registered ones)."""
+    return sorted(_BACKENDS)
+
+
+def device_count(kind: str = "cuda") -> int:
+    """How many devices of a kind this machine has (``"cuda"``: CuPy's count, 0 without CuPy)."""
+    if kind == "cpu":
+        return 1
+    if kind == "cuda":
+        if _cupy is None:
+            return 0
+        try:  # pragma: no cover - needs a GPU
+            return int(_cupy.cuda.runtime.getDeviceCount())
+        except Exception:
+            return 0
+    return 1 if kind in _BACKENDS else 0
+
+
+# the device type names torch.device accepts (a device object may name one this machine lacks)
+_TORCH_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
+                       "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
+class device(str):  # noqa: N801 - the PyTorch name
+    """A device as ``torch.device``: ``device("cpu")``, ``device("cuda:1")``, ``device("cuda", 1)``.
+
+    ``.type`` is the kind (``"cpu"``, ``"cuda"``, …) and ``.index`` the number or None when the
+    string names none.  It *is* its string (``str(device("cuda", 1)) == "cuda:1"``), so it is
+    accepted wherever a device string is; unlike ``torch.device`` it also compares equal to that
+    string.  Making one checks only the spelling: using a device this machine lacks fails where
+    it is used, as in PyTorch.
+    """
+
+    __slots__ = ("type", "index")
+
+    def __new__(cls, type: Any, index: int | None = None) -> device:  # noqa: A002 - torch's keyword
+        if isinstance(type, device) and index is None:
+            return type
+        if isinstance(type, int) and not isinstance(type, bool) and index is None:
+            if device_count("cuda") == 0:
+                raise RuntimeError("Cannot access accelerator device when none is available.")
+            type, index = "cuda", type
+        if not isinstance(type, str):
+            raise TypeError(f"device(): expected a string or a device index, got {type!r}")
+        kind, colon, idx = type.partition(":")
+        if colon:
+            if index is not None:
+                raise RuntimeError(f"device(): type (string) must not include an index because index was "
+                                   f"passed explicitly: {type}")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            index = int(idx)
+        if kind not in _TORCH_DEVICE_TYPES and kind not in _BACKENDS:
+            raise RuntimeError(f"Expected one of {', '.join(_TORCH_DEVICE_TYPES)} device type at start of "
+                               f"device string: {type}")
+        if index is not None:
+            index = int(index)
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
+        self = super().__new__(cls, kind if index is None else f"{kind}:{index}")
+        self.type, self.index = kind, index
+        return self
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type={self.type!r})"
+        return f"device(type={self.type!r}, index={self.index})"
+
+    def __reduce__(self) -> tuple:  # pickles (worker processes, checkpoints) as device("cuda:1")
+        return (device, (str(self),))
 
 
 def parse_device(device: Any) -> tuple[str, int]:
@@ -179,9 +248,10 @@ def array_module(device: Any = "cpu"):
     return _BACKENDS[parse_device(device)[0]].xp
 
 
-def device_of(a: Any) -> str:
+def device_of(a: Any) -> device:
+    """The :class:`device` an array lives on (``device("cpu")``, ``device("cuda:0")``)."""
     b = _backend_of_array(a)
-    return "cpu" if b.name == "cpu" else f"{b.name}:{b.index_of(a)}"
+    return _CPU if b.name == "cpu" else device(b.name, b.index_of(a))
 
 
 def to_numpy(a: Any) -> np.ndarray:
@@ -199,6 +269,9 @@ def to_device(a: Any, device: Any) -> Any:
         return a
     host = to_numpy(a)
     return _BACKENDS[kind].from_host(host, index)
+
+
+_CPU = device("cpu")
 
 
 # ----------------------------------------------------------------------------- RNG

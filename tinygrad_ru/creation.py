@@ -92,3 +92,18 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, device: An
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     xp = backend.array_module(device)
     return Tensor(xp.eye(n, m, dtype=backend.as_dtype(dtype)), requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array: Any) -> Tensor:
+    """A Tensor that shares memory with a NumPy array and keeps its dtype (``torch.from_numpy``).
+
+    Writing into one changes the other; float64 stays float64 (``tg.tensor(array)`` copies and,
+    without ``dtype=``, follows the default-dtype rule instead).
+    """
+    if not isinstance(array, backend.host.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    if array.dtype.kind not in "fciub":
+        raise TypeError(f"can't convert np.ndarray of type {array.dtype}. The only supported types are: "
+                        "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+                        "uint64, uint32, uint16, uint8, and bool.")
+    return Tensor(array, dtype=array.dtype)
