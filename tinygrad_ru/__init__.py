@@ -88,8 +88,8 @@ long = int64
 
 __version__ = "0.1.0"
 
-from . import data, nn, optim  # noqa: E402  (tg.nn, tg.optim, tg.data as in PyTorch; they import the core above)
-from . import accelerator, cuda, utils  # noqa: E402  (tg.cuda.is_available(), tg.utils.data.DataLoader, ...)
+# tg.nn, tg.optim, tg.data, tg.cuda, tg.accelerator, tg.utils.data as in PyTorch; they import the core above
+from . import accelerator, cuda, data, nn, optim, utils  # noqa: E402
 
 __all__ = [
     "Tensor", "Function", "tensor", "as_tensor", "no_grad", "enable_grad", "set_grad_enabled",

@@ -19,10 +19,11 @@ from .sampler import (
     SequentialSampler,
     SubsetRandomSampler,
 )
+from .workers import WorkerInfo, get_worker_info
 
 __all__ = [
     "Dataset", "ArrayDataset", "TensorDataset", "Subset", "random_split", "apply_transform",
-    "DataLoader", "default_collate", "to_tensor_batch", "overlapping_batches",
+    "DataLoader", "default_collate", "to_tensor_batch", "overlapping_batches", "get_worker_info", "WorkerInfo",
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
     "OverlappingBatchSampler", "OverlappingBatch",
     "datasets", "transforms", "MNIST", "FashionMNIST", "CIFAR10", "MNIST10k", "load_dataset", "best_mnist",

@@ -24,8 +24,9 @@ from .sampler import (
     Sampler,
     SequentialSampler,
 )
+from .workers import MultiProcessIterator
 
-__all__ = ["DataLoader", "default_collate", "to_tensor_batch", "overlapping_batches"]
+__all__ = ["DataLoader", "BatchFetcher", "default_collate", "to_tensor_batch", "overlapping_batches"]
 
 
 def to_tensor_batch(array: Any, device: Any = "cpu") -> Any:
@@ -91,6 +92,28 @@ def _collate_arrays(parts: Any, device: Any) -> Any:
     return to_tensor_batch(parts, device)
 
 
+class BatchFetcher:
+    """Makes the batch of the samples at some indices: what the main process or a worker runs.
+
+    ``batched=False`` (``batch_size=None``) returns single samples as the dataset gives them.
+    """
+
+    def __init__(self, dataset: Any, collate_fn: Callable | None, device: Any, batched: bool = True) -> None:
+        self.dataset, self.collate_fn, self.device, self.batched = dataset, collate_fn, device, batched
+
+    def __call__(self, indices: Any) -> Any:
+        if not self.batched:
+            return self.dataset[int(indices)]
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        get_batch = getattr(self.dataset, "get_batch", None)
+        if self.collate_fn is None and get_batch is not None:
+            return _collate_arrays(get_batch(idx), self.device)
+        samples = [self.dataset[int(i)] for i in idx]
+        if self.collate_fn is not None:
+            return self.collate_fn(samples)
+        return default_collate(samples, self.device)
+
+
 class DataLoader:
     """Iterates over a dataset in mini-batches of Tensors.
 
@@ -105,16 +128,40 @@ class DataLoader:
       Tensors (:func:`default_collate`), floats in the default dtype, integer labels int64.
       Without a ``collate_fn``, a dataset with ``get_batch`` is batched by array indexing.
     - ``device``: where the batch Tensors live (``"cpu"``, ``"cuda"``).
+    - ``num_workers > 0``: batches are made in that many worker processes, ``prefetch_factor``
+      (default 2) batches ahead per worker, and come out in the sampler's order (``in_order=False``:
+      as they are ready).  Worker ``k`` seeds Python's ``random``, the library RNG and NumPy's global
+      generator with ``base_seed + k`` (``base_seed`` drawn from the library RNG, so
+      ``manual_seed`` reproduces it), then calls ``worker_init_fn(k)``; inside a worker
+      :func:`get_worker_info` tells its id, seed and dataset copy.  ``persistent_workers=True``
+      keeps the workers between epochs; ``timeout`` (seconds, 0 = wait forever) bounds the wait
+      for one batch; ``multiprocessing_context`` (``"fork"``, ``"spawn"``, ``"forkserver"``)
+      picks how workers start (with spawn the dataset and functions must be picklable).
+      An exception in a worker is re-raised here with the worker's traceback in its message.
+    - ``pin_memory`` is accepted for PyTorch scripts and does nothing: batches on the CPU need no
+      page-locked copy, and ``device="cuda"`` already puts batches on the GPU.
     """
 
     def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False,
-                 drop_last: bool = False, collate_fn: Callable | None = None,
-                 sampler: Sampler | Any | None = None, seed: int | None = None, device: Any = "cpu",
-                 batch_sampler: Any | None = None) -> None:
+                 sampler: Sampler | Any | None = None, batch_sampler: Any | None = None, num_workers: int = 0,
+                 collate_fn: Callable | None = None, pin_memory: bool = False, drop_last: bool = False,
+                 timeout: float = 0, worker_init_fn: Callable | None = None, multiprocessing_context: Any = None,
+                 *, prefetch_factor: int | None = None, persistent_workers: bool = False, in_order: bool = True,
+                 seed: int | None = None, device: Any = "cpu") -> None:
         self.dataset = dataset
         self.collate_fn = collate_fn
         self.device = device
         backend.parse_device(device)  # fail early on an unknown device
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        self.num_workers = int(num_workers)
+        self.prefetch_factor = prefetch_factor if prefetch_factor is not None or num_workers == 0 else 2
+        self.persistent_workers = bool(persistent_workers)
+        self.pin_memory = bool(pin_memory)
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.in_order = bool(in_order)
+        self._iterator: MultiProcessIterator | None = None
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("DataLoader: batch_sampler is mutually exclusive with batch_size, "
@@ -143,28 +190,47 @@ class DataLoader:
             return len(self.sampler)
         return len(self.batch_sampler)
 
+    def _fetcher(self, device: Any) -> BatchFetcher:
+        return BatchFetcher(self.dataset, self.collate_fn, device, batched=self.batch_sampler is not None)
+
     def fetch(self, indices: Any) -> Any:
         """The collated batch of the samples at ``indices`` (vectorised where possible)."""
-        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
-        get_batch = getattr(self.dataset, "get_batch", None)
-        if self.collate_fn is None and get_batch is not None:
-            return _collate_arrays(get_batch(idx), self.device)
-        samples = [self.dataset[int(i)] for i in idx]
-        if self.collate_fn is not None:
-            return self.collate_fn(samples)
-        return default_collate(samples, self.device)
+        return BatchFetcher(self.dataset, self.collate_fn, self.device)(indices)
 
     def __iter__(self) -> Iterator[Any]:
-        if self.batch_sampler is None:  # batch_size=None: single samples, no batching
-            for i in self.sampler:
-                yield self.dataset[int(i)]
-            return
-        for idx in self.batch_sampler:
-            yield self.fetch(idx)
+        tasks = self.sampler if self.batch_sampler is None else self.batch_sampler
+        if self.num_workers == 0:
+            return map(self._fetcher(self.device), tasks)
+        if self._iterator is None or self._iterator.closed:
+            iterator = MultiProcessIterator(
+                self._fetcher("cpu"), self.dataset, self.num_workers, self.prefetch_factor, self.device,
+                worker_init_fn=self.worker_init_fn, multiprocessing_context=self.multiprocessing_context,
+                timeout=self.timeout, in_order=self.in_order, persistent=self.persistent_workers)
+            if not self.persistent_workers:
+                return iterator.start_epoch(tasks)
+            self._iterator = iterator
+        return self._iterator.start_epoch(tasks)
 
     def __repr__(self) -> str:
+        workers = f", num_workers={self.num_workers}" if self.num_workers else ""
         return (f"DataLoader({type(self.dataset).__name__}, batch_size={self.batch_size}, "
-                f"batches={len(self)}, device={self.device!r})")
+                f"batches={len(self)}{workers}, device={self.device!r})")
+
+
+def _check_worker_options(num_workers: int, timeout: float, prefetch_factor: int | None,
+                          persistent_workers: bool) -> None:
+    """PyTorch's checks of the worker keywords, with its messages."""
+    if num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing."
+                         "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.")
+    if prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
 
 
 def overlapping_batches(dataset: Any, batch_size: int, overlap: int, shuffle: bool = True,
