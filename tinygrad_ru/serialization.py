@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np  # host-side file I/O: the one place in tinygrad_ru.nn's neighbourhood that names NumPy
 
-from . import backend
+from . import backend, torch_format
 from .tensor import Tensor
 
 __all__ = ["save", "load", "save_safetensors", "load_safetensors", "CheckpointError"]
@@ -198,12 +198,23 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Any], None]) -> None:
     _fsync_dir(directory)
 
 
-def save(obj: Any, path: str | os.PathLike | io.IOBase) -> None:
+def save(obj: Any, path: str | os.PathLike | io.IOBase, format: str = "npz") -> None:  # noqa: A002 - the keyword
     """Write ``obj`` — Tensors, arrays, numbers, strings, None and (nested) dicts/lists/tuples of
     them, e.g. ``model.state_dict()`` or ``{"model": ..., "optimizer": ..., "epoch": 5}`` — to ``path``
     as an ``.npz`` checkpoint (see the module docstring).  Atomic for paths; a writable binary file
     object is written directly.  Tensors are stored by value (host copies), bit for bit.
+
+    ``format="pt"`` writes PyTorch's zip format instead (:mod:`tinygrad_ru.torch_format`), which
+    ``torch.load(path, weights_only=True)`` reads; tensors are saved as CPU tensors.
     """
+    if format not in ("npz", "pt"):
+        raise ValueError(f"save: unknown format {format!r}; use 'npz' (tinygrad_ru's) or 'pt' (PyTorch's)")
+    if format == "pt":
+        if hasattr(path, "write"):
+            torch_format.save(obj, path)
+        else:
+            atomic_write(path, lambda f: torch_format.save(obj, f))
+        return
     enc = _Encoder()
     manifest = {"format": FORMAT, "version": VERSION, "root": enc.encode(obj, "obj")}
     if hasattr(path, "write"):
@@ -213,7 +224,10 @@ def save(obj: Any, path: str | os.PathLike | io.IOBase) -> None:
 
 
 def load(path: str | os.PathLike | io.IOBase, map_location: Any = None) -> Any:
-    """Read a checkpoint written by :func:`save`; never unpickles.
+    """Read a checkpoint written by :func:`save`, or a PyTorch ``.pt`` file of tensors; never runs pickled code.
+
+    A ``torch.save`` file (a zip with ``data.pkl``) is read by :func:`tinygrad_ru.torch_format.load`,
+    whose restricted unpickler accepts only tensors, numbers, strings and dicts/lists of them.
 
     ``map_location``: None puts each Tensor back on the device it was saved from; a device
     (``"cpu"``, ``"cuda:0"``) puts them all there; a dict ``{"cuda:0": "cpu"}`` or a callable
@@ -230,11 +244,14 @@ def load(path: str | os.PathLike | io.IOBase, map_location: Any = None) -> Any:
         if head[:2] != b"PK":
             what = "empty file" if not head else "not a zip/npz archive"
             if head[:1] == b"\x80":
-                what = "a pickle file; tinygrad_ru never unpickles"
+                what = ("a pickle file (PyTorch's format before 1.6?); tinygrad_ru never unpickles: "
+                        "re-save it with a recent torch.save")
             elif head == b"\x93NUM":
                 what = "a bare .npy array"
             raise _not_checkpoint(name, what)
         source = name
+    if torch_format.is_torch_zip(source):
+        return torch_format.load(source, map_location, name)
     try:
         with np.load(source, allow_pickle=False) as archive:
             if _MANIFEST not in archive.files:
