@@ -139,6 +139,13 @@ CASES = [
     ("stack_dim", lambda a, b: tg.stack([a, b], dim=2), lambda: [_rand(2, 3), _rand(2, 3, seed=1)], True),
     ("pad", lambda a: tg.pad(a, (1, 2)), lambda: [_rand(2, 3)], True),
     ("pad_2d_value", lambda a: a.pad((1, 0, 0, 2), value=1.5) ** 2, lambda: [_rand(2, 3)], True),
+    ("pad_crop", lambda a: tg.pad(a, (-1, 2, 1, -1)) ** 2, lambda: [_rand(3, 4)], True),
+    ("pad_reflect", lambda a: tg.pad(a, (2, 1, 1, 2), mode="reflect") ** 2, lambda: [_rand(1, 3, 4)], True),
+    ("pad_replicate", lambda a: tg.pad(a, (3, -1), mode="replicate") ** 2, lambda: [_rand(2, 3)], True),
+    ("pad_circular", lambda a: tg.pad(a, (1, 2, 2, 0), mode="circular") ** 2, lambda: [_rand(1, 3, 4)], True),
+    ("split", lambda a: [p * (i + 1.0) for i, p in enumerate(tg.split(a, 2, 1))][1:] + [a[0] ** 2],
+     lambda: [_rand(3, 5)], True),
+    ("split_sections_unused", lambda a: tg.split(a, [1, 3, 0], 0)[1] ** 2, lambda: [_rand(4, 2)], True),
     # matmul
     ("matmul_2d", lambda a, b: a @ b, lambda: [_rand(3, 4), _rand(4, 2, seed=1)], True),
     ("matmul_1d_1d", lambda a, b: a @ b, lambda: [_rand(4), _rand(4, seed=1)], True),

@@ -395,7 +395,7 @@ class Tensor:
     def expand_as(self, other): return _ops.expand(self, *other.shape)
     def broadcast_to(self, shape): return _ops.broadcast_to(self, shape)
     def contiguous(self): return self
-    def pad(self, pad, value: float = 0.0): return _ops.pad(self, pad, value=value)
+    def pad(self, pad, mode: str = "constant", value=None): return _ops.pad(self, pad, mode, value)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
