@@ -1,4 +1,5 @@
-"""Pooling layers: ``MaxPool2d`` (y = max over each window) and ``AvgPool2d`` (y = mean over it)."""
+"""Pooling layers: ``MaxPool2d`` (y = max over each window) and ``AvgPool2d`` (y = mean over it), and
+their adaptive forms, which choose the windows to reach a given output size."""
 
 from __future__ import annotations
 
@@ -42,4 +43,34 @@ class AvgPool2d(_Pool2d):
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
-__all__ = ["MaxPool2d", "AvgPool2d"]
+class _AdaptivePool2d(Module):
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptivePool2d):
+    """(N, C, H, W) → (N, C, OH, OW) for any H, W: y[…, i, j] = mean of x over rows
+    ⌊i·H/OH⌋ … ⌈(i+1)·H/OH⌉ − 1 and the columns likewise (PyTorch's windows).
+    ``output_size``: an int or a pair; None in the pair keeps that input size."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+
+class AdaptiveMaxPool2d(_AdaptivePool2d):
+    """(N, C, H, W) → (N, C, OH, OW): the maximum over the adaptive windows of
+    :class:`AdaptiveAvgPool2d`; ``return_indices`` also returns each maximum's position h·W + w."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, x: Tensor) -> Any:
+        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+
+
+__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]

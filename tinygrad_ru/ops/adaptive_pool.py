@@ -1,0 +1,99 @@
+"""Adaptive pooling: pool (…, H, W) to a chosen output size (OH, OW), whatever H and W are.
+
+Output row i pools input rows start(i) … end(i) − 1 with PyTorch's rule
+
+    start(i) = ⌊i·H/OH⌋,   end(i) = ⌈(i + 1)·H/OH⌉
+
+(the same for columns), so windows may differ in size by one and overlap when H is not a multiple
+of OH; when it is, this is plain pooling with kernel = stride = H/OH.
+
+Average: a linear map, y = A_H · x · A_Wᵀ with A_H[i, r] = 1/(end(i) − start(i)) on row i's window
+(so its gradient is Aᵀ·g·A and every order of derivative comes from ``matmul``).
+Max: every window is gathered (padded to the longest window by repeating its last element, which
+changes no maximum) and reduced by ``max``, whose gradient goes to the first maximum, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import backend
+from ..tensor import Tensor
+from .elementwise import _constant
+from .matmul import matmul
+from .movement import getitem, reshape
+from .reduce import max as _max
+
+
+def _output_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
+    if 0 in x.shape[-3:]:
+        raise RuntimeError(f"{op}: expected input to have non-zero size for non-batch dimensions, got shape {x.shape}")
+    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    if len(size) != 2:
+        raise RuntimeError(f"{op}: output_size must be 2 numbers (or None to keep that size), got {output_size!r}")
+    out = tuple(x.shape[-2 + a] if s is None else int(s) for a, s in enumerate(size))
+    if min(out) < 0:
+        raise RuntimeError(f"{op}: output_size must be non-negative, got {output_size!r}")
+    return out
+
+
+def _windows(n: int, m: int) -> list[tuple[int, int]]:
+    """[start(i), end(i)) of the m output positions over n inputs (PyTorch's rule)."""
+    return [((i * n) // m, -((-(i + 1) * n) // m)) for i in range(m)]
+
+
+def _average_matrix(xp: Any, n: int, m: int, dtype: Any) -> Any:
+    a = xp.zeros((m, n), dtype=dtype)
+    for i, (s, e) in enumerate(_windows(n, m)):
+        a[i, s:e] = 1.0 / (e - s)
+    return a
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    """Average over adaptive windows: (N, C, H, W) or (C, H, W) → (…, OH, OW).
+
+    ``output_size``: an int (square) or a pair whose entries may be None (keep that size).
+    y[…, i, j] = mean of x[…, start(i):end(i), start(j):end(j)] (windows in the module docstring).
+    """
+    oh, ow = _output_size(input, output_size, "adaptive_avg_pool2d")
+    (h, w), xp, dtype = input.shape[-2:], input.xp, input.dtype
+    rows = _constant(_average_matrix(xp, h, oh, dtype))                   # (OH, H)
+    cols = _constant(_average_matrix(xp, w, ow, dtype).T.copy())          # (W, OW)
+    return matmul(matmul(rows, input), cols)
+
+
+def _window_index(xp: Any, n: int, m: int) -> Any:
+    """(m, longest window) input positions of each window, the short ones padded with their last."""
+    spans = _windows(n, m)
+    k = max((e - s for s, e in spans), default=1)
+    return xp.asarray([[min(s + t, e - 1) for t in range(k)] for s, e in spans], dtype=backend.int64).reshape(m, k)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """Maximum over adaptive windows: (N, C, H, W) or (C, H, W) → (…, OH, OW).
+
+    With ``return_indices`` also the position of each maximum in its input plane, h·W + w (int64),
+    as PyTorch.  The gradient goes to the first maximum of each window (row-major).
+    """
+    oh, ow = _output_size(input, output_size, "adaptive_max_pool2d")
+    (h, w), xp = input.shape[-2:], input.xp
+    rows, cols = _window_index(xp, h, oh), _window_index(xp, w, ow)   # (OH, KH), (OW, KW)
+    kh, kw = rows.shape[1], cols.shape[1]
+    if oh == 0 or ow == 0:  # an empty output: no window to take a maximum of
+        values = adaptive_avg_pool2d(input, (oh, ow))
+        return (values, Tensor._wrap(xp.zeros(values.shape, dtype=backend.int64), False)) if return_indices \
+            else values
+    patches = getitem(input, (Ellipsis, rows[:, None, :, None], cols[None, :, None, :]))  # (…, OH, OW, KH, KW)
+    values, k = _max(reshape(patches, patches.shape[:-2] + (kh * kw,)), -1)
+    if not return_indices:
+        return values
+    kd = k.data
+    i = xp.arange(oh).reshape(oh, 1)
+    j = xp.arange(ow).reshape(1, ow)
+    index = rows[i, kd // kw] * w + cols[j, kd % kw]
+    return values, Tensor._wrap(index.astype(backend.int64), False)
+
+
+__all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d"]
