@@ -45,6 +45,7 @@ from .ops import (  # noqa: F401  (same names as PyTorch's)
     argmin,
     cat,
     clamp,
+    conv2d,
     cos,
     elu,
     erf,
@@ -68,6 +69,7 @@ from .ops import (  # noqa: F401  (same names as PyTorch's)
     silu,
     sin,
     softplus,
+    split,
     sqrt,
     squeeze,
     stack,
@@ -100,5 +102,5 @@ __all__ = [
     "matmul", "maximum", "mean", "minimum", "pad", "permute", "relu", "reshape", "sigmoid", "silu", "sin",
     "softplus", "sqrt", "squeeze", "stack", "std", "sum", "tanh", "transpose", "unsqueeze", "var", "where",
     "argmax", "argmin", "max", "min", "save", "load", "nn", "optim", "data",
-    "device", "from_numpy", "cuda", "accelerator", "utils",
+    "device", "from_numpy", "cuda", "accelerator", "utils", "conv2d", "split",
 ]

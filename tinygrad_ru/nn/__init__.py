@@ -9,6 +9,8 @@ from . import functional, init, utils
 from .layers import (
     ELU,
     GELU,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -17,8 +19,11 @@ from .layers import (
     Conv2d,
     CrossEntropyLoss,
     Dropout,
+    Embedding,
     Flatten,
+    HuberLoss,
     Identity,
+    KLDivLoss,
     L1Loss,
     LayerNorm,
     LeakyReLU,
@@ -34,6 +39,7 @@ from .layers import (
     Sequential,
     Sigmoid,
     SiLU,
+    SmoothL1Loss,
     Softmax,
     Softplus,
     Swish,
@@ -49,5 +55,6 @@ __all__ = [
     "MaxPool2d", "AvgPool2d", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "ReLU", "LeakyReLU",
     "PReLU", "ELU", "GELU", "SiLU", "Swish", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
     "NLLLoss", "CrossEntropyLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Embedding", "HuberLoss", "SmoothL1Loss", "KLDivLoss",
 ]
 

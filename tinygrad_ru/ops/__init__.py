@@ -1,7 +1,9 @@
 """The differentiable primitives, one small Function each, grouped by kind."""
 
 from .activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
-from .conv import avg_pool2d, conv2d, max_pool2d
+from .adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d
+from .conv import avg_pool2d, max_pool2d
+from .conv_groups import conv2d
 from .elementwise import (
     abs,
     add,
@@ -39,6 +41,7 @@ from .movement import (
     permute,
     reshape,
     setitem,
+    split,
     squeeze,
     stack,
     sum_to,
@@ -64,5 +67,5 @@ __all__ = [
     "pad", "permute", "pow", "prod", "relu", "reshape", "setitem", "sigmoid", "sign", "silu", "sin", "softplus",
     "sqrt", "squeeze", "stack", "std", "sub", "sum", "sum_to", "tanh", "to_device", "transpose", "unsqueeze",
     "var", "where", "avg_pool2d", "conv2d", "max_pool2d", "batch_norm", "cross_entropy", "dropout", "layer_norm",
-    "linear", "log_softmax", "nll_loss", "softmax",
+    "linear", "log_softmax", "nll_loss", "softmax", "adaptive_avg_pool2d", "adaptive_max_pool2d", "split",
 ]

@@ -21,9 +21,9 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
 from .activation import relu, sigmoid
-from .elementwise import _constant, abs, clamp, exp, log, mul
+from .elementwise import _constant, abs, clamp, exp, log, mul, where
 from .matmul import matmul
-from .movement import permute, reshape, transpose
+from .movement import IndexAdd, permute, reshape, transpose
 from .reduce import mean, sum
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -335,6 +335,20 @@ class CrossEntropy(Function):
         return col * (_constant(s) * softmax(x, 1) - _constant(q))
 
 
+def _soft_cross_entropy(x: Tensor, q: Tensor, weight: Tensor | None, eps: float, form: str,
+                        reduction: str) -> Tensor:
+    """ℓ = −Σ_c q_c·log softmax(x)_c for class probabilities q that need a gradient themselves (a
+    learned or distilled target): composed of Tensor ops, so q gets ∂ℓ/∂q_c = −log softmax(x)_c
+    (times the smoothing and weight factors) as in PyTorch.  'mean' divides by the number of rows."""
+    cdim = 1 if x.ndim > 1 else 0
+    k = x.shape[cdim]
+    if eps > 0:
+        q = q * (1.0 - eps) + eps / k if form == "pytorch" else q * (1.0 - eps) + (1.0 - q) * (eps / (k - 1))
+    if weight is not None:
+        q = q * reshape(weight, (k,) + (1,) * (x.ndim - cdim - 1))
+    return _reduce(-sum(q * log_softmax(x, cdim), cdim), reduction)
+
+
 def cross_entropy(
     input: Tensor,  # noqa: A002
     target: Any,
@@ -366,6 +380,8 @@ def cross_entropy(
     if smoothing_form not in ("pytorch", "lecture"):
         raise ValueError(f"cross_entropy: smoothing_form must be 'pytorch' or 'lecture', got {smoothing_form!r}")
     x2, t, out_shape, probs = _flatten_classes(input, target, "cross_entropy")
+    if probs and isinstance(target, Tensor) and target.requires_grad and grad_mode.enabled:
+        return _soft_cross_entropy(input, target, weight, eps, smoothing_form, reduction)
     xp = x2.xp
     m, k = x2.shape
     if k < 2 and smoothing_form == "lecture" and eps > 0:
@@ -623,6 +639,80 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # n
     return _reduce(abs(input - target), reduction)
 
 
+def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` pair, mapped to ``reduction`` as torch does."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction= instead", stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return ("mean" if size_average else "sum") if reduce else "none"
+
+
+def _huber(d: Tensor, delta: float) -> Tensor:
+    """½d² for |d| < δ, δ·(|d| − ½δ) beyond: quadratic near 0, linear (slope ±δ) in the tails."""
+    a = abs(d)
+    return where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0,  # noqa: A002
+               weight: Any = None) -> Tensor:
+    """ℓᵢ = wᵢ·(½dᵢ² if |dᵢ| < δ else δ·(|dᵢ| − ½δ)), dᵢ = xᵢ − yᵢ (``torch.nn.functional.huber_loss``):
+    MSE/2 for small errors, L1·δ for large ones, one continuous slope in between."""
+    _check_reduction(reduction, "huber_loss")
+    if not delta > 0:
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta, got delta={delta}")
+    target = _as_target(target, input)
+    _check_same_shape(input, target, "huber_loss")
+    loss = _huber(input - target, float(delta))
+    if weight is not None:
+        loss = loss * _as_target(weight, input)
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,  # noqa: A002
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """ℓᵢ = ½dᵢ²/β if |dᵢ| < β else |dᵢ| − ½β (``torch.nn.functional.smooth_l1_loss``): Huber with
+    δ = β divided by β, so the tails are exactly L1; β = 0 is the L1 loss."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got beta={beta}")
+    target = _as_target(target, input)
+    _check_same_shape(input, target, "smooth_l1_loss")
+    d = input - target
+    loss = abs(d) if beta == 0 else _huber(d, float(beta)) * (1.0 / beta)
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,  # noqa: A002
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback–Leibler divergence KL(P‖Q) = Σ p·(log p − log q) with ``input`` = log q (log-probabilities)
+    and ``target`` = p (or log p with ``log_target=True``), as ``torch.nn.functional.kl_div``:
+
+        ℓᵢ = pᵢ·(log pᵢ − xᵢ)   (0 where pᵢ = 0),   or   ℓᵢ = e^{tᵢ}·(tᵢ − xᵢ) with log_target.
+
+    ``reduction="batchmean"`` (Σℓ / batch size) is the mathematical KL per sample; ``"mean"``
+    divides by every element (PyTorch's default, which warns about it), ``"sum"``, ``"none"``.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"kl_div: reduction must be one of 'mean', 'batchmean', 'sum', 'none', got {reduction!r}")
+    if reduction == "mean":
+        warnings.warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support "
+                      "size; 'batchmean' divides only by the batch size and matches the definition of KL",
+                      stacklevel=2)
+    target = _as_target(target, input)
+    if log_target:
+        loss = exp(target) * (target - input)
+    else:  # xlogy(p, p) − p·x: 0·log 0 is 0
+        zero = target == 0
+        loss = where(zero, 0.0, target * log(where(zero, 1.0, target))) - target * input
+    if reduction == "batchmean":
+        return sum(loss) * (1.0 / input.shape[0]) if input.ndim else sum(loss)
+    return _reduce(loss, reduction)
+
+
 class BinaryCrossEntropy(Function):
     """ℓ = −w·(y·log x + (1−y)·log(1−x)), logs clamped at −100 (PyTorch), inputs (x, y).
 
@@ -727,6 +817,73 @@ def binary_cross_entropy_with_logits(
     return _reduce(fn(input, target), reduction)
 
 
+# ============================================================================ embedding
+
+
+class Embedding(Function):
+    """y[…] = W[idx[…]]: a lookup of rows of W (num_embeddings, dim) at integer indices.
+
+    ∂L/∂W[r] = Σ_{k: idx_k = r} g_k · s_k — a scatter-add over the lookups, with s_k = 0 for
+    ``padding_idx`` (that row learns nothing) and s_k = 1/count(idx_k) with ``scale_grad_by_freq``.
+    """
+
+    def __init__(self, index: Any, scale: Any) -> None:
+        self.index, self.scale = index, scale
+
+    def forward(self, w):
+        self.w_shape = w.shape
+        return w[self.index]
+
+    def backward(self, g):
+        if self.scale is not None:
+            g = g * _constant(self.scale.astype(g.dtype, copy=False))
+        return IndexAdd(self.index, self.w_shape)(g)
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,  # noqa: A002
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` (num_embeddings, embedding_dim) at the integer ``input`` (any shape) →
+    (…, embedding_dim), as ``torch.nn.functional.embedding``.
+
+    ``padding_idx``: that row gets no gradient.  ``max_norm``: rows that are looked up and whose
+    ``norm_type``-norm exceeds it are rescaled in place to norm max_norm first (PyTorch's renorm).
+    ``scale_grad_by_freq``: each row's gradient is divided by how often it occurs in ``input``.
+    """
+    idx = input.data if isinstance(input, Tensor) else Tensor(input, device=weight.device).data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"embedding: expected integer indices (int64 or int32), got dtype {idx.dtype}")
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: 'weight' must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
+    n = weight.shape[0]
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise AssertionError(f"embedding: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
+        padding_idx %= n
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients are not supported (there are no sparse tensors)")
+    if idx.size and (int(backend.to_numpy(idx.min())) < 0 or int(backend.to_numpy(idx.max())) >= n):
+        bad = backend.to_numpy(idx).reshape(-1)
+        bad = bad[(bad < 0) | (bad >= n)][0]
+        raise IndexError(f"embedding: index {int(bad)} out of range for {n} embeddings (valid: 0..{n - 1})")
+    xp = weight.xp
+    if max_norm is not None:
+        rows = xp.unique(idx)
+        w = weight.data[rows]
+        norms = (xp.abs(w) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+        scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+        weight.data[rows] = w * scale[:, None]
+    scale = None
+    if scale_grad_by_freq:
+        counts = xp.bincount(idx.reshape(-1), minlength=n)
+        scale = 1.0 / counts[idx]
+    if padding_idx is not None:
+        keep = (idx != padding_idx).astype(backend.float64)
+        scale = keep if scale is None else scale * keep
+    if scale is not None:
+        scale = scale[..., None]
+    return Embedding(idx, scale)(weight)
+
+
 # ============================================================================ penalties and helpers
 
 
@@ -778,7 +935,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 __all__ = [
     "linear", "softmax", "log_softmax", "nll_loss", "cross_entropy", "dropout", "batch_norm", "layer_norm",
-    "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "l1_penalty",
+    "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "embedding",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "l1_penalty",
     "l2_penalty", "prelu", "one_hot", "Linear", "Softmax", "LogSoftmax", "NLLLoss", "CrossEntropy",
-    "Normalize",
+    "Normalize", "Embedding",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...ops.nn_ops import _legacy_reduction
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
@@ -15,10 +16,12 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 class _Loss(Module):
+    _reductions = _REDUCTIONS
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+        if reduction not in self._reductions:
+            raise ValueError(f"{type(self).__name__}: reduction must be one of {self._reductions}, got {reduction!r}")
         self.reduction = reduction
 
     def extra_repr(self) -> str:
@@ -100,6 +103,44 @@ class L1Loss(_Loss):
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
+class HuberLoss(_Loss):
+    """ℓ = ½d² if |d| < δ else δ·(|d| − ½δ), d = x − y: quadratic near 0, linear in the tails."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class SmoothL1Loss(_Loss):
+    """ℓ = ½d²/β if |d| < β else |d| − ½β, d = x − y (Huber with δ = β, divided by β; β = 0: L1)."""
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class KLDivLoss(_Loss):
+    """KL(P‖Q): ℓ = p·(log p − x) on log-probabilities x = log q and probabilities p (log p with
+    ``log_target``); ``reduction="batchmean"`` gives the KL per sample."""
+
+    _reductions = _REDUCTIONS + ("batchmean",)
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
 class BCELoss(_Loss):
     """L = −(1/N) Σ w·[y·log p + (1 − y)·log(1 − p)] on probabilities p ∈ (0, 1)."""
 
@@ -134,4 +175,5 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(input, target, **kwargs)
 
 
-__all__ = ["NLLLoss", "CrossEntropyLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss"]
+__all__ = ["NLLLoss", "CrossEntropyLoss", "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "BCELoss",
+           "BCEWithLogitsLoss"]
