@@ -267,7 +267,7 @@ def test_leaf_grad_dtype_and_shape_follow_the_leaf():
     b = Tensor(np.zeros(4), requires_grad=True)
     (w * b).sum().backward()
     assert w.grad.shape == (3, 1) and b.grad.shape == (4,)
-    assert w.grad.dtype == np.float32 and b.grad.dtype == np.float32
+    assert w.grad.dtype == w.dtype and b.grad.dtype == b.dtype  # float64 arrays stay float64, as in torch
     np.testing.assert_allclose(w.grad.numpy(), np.zeros((3, 1)))
     np.testing.assert_allclose(b.grad.numpy(), np.full(4, 3.0))
 
@@ -367,3 +367,22 @@ def test_gradient_from_a_custom_function_takes_the_input_dtype():
     Double()(x).sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+
+
+def test_a_gradient_shared_by_two_inputs_is_not_corrupted_when_a_leaf_keeps_it():
+    # Add's backward hands the same gradient to both inputs; the leaf x keeps that array as its .grad
+    # and adds its later contributions into it, which must not reach the other input's gradient
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor([3.0, 4.0], requires_grad=True)
+    out = (x + 0.3 * (y - x)) + (x + 0.5 * (y * y)) + x
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.7, 2.7], rtol=1e-6)
+    np.testing.assert_allclose(y.grad.numpy(), [0.3 + 3.0, 0.3 + 4.0], rtol=1e-6)
+
+
+def test_retain_grad_of_a_node_reached_twice_does_not_double_count():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = (x * 2.0).retain_grad()
+    (h * 3.0 + h).sum().backward()
+    np.testing.assert_allclose(h.grad.numpy(), [4.0, 4.0])
+    np.testing.assert_allclose(x.grad.numpy(), [8.0, 8.0])

@@ -17,7 +17,7 @@ from tinygrad_ru import Tensor
 def test_float32_is_the_default():
     assert Tensor(1.0).dtype == np.float32
     assert Tensor([1.0, 2.0]).dtype == np.float32
-    assert Tensor(np.zeros(3)).dtype == np.float32  # float64 arrays too: nothing silently in double
+    assert tg.tensor([[1.0], [2.0]]).dtype == np.float32
     assert tg.randn(2, 3).dtype == np.float32
     assert tg.zeros(2).dtype == np.float32 and tg.ones(2).dtype == np.float32
 
@@ -30,6 +30,14 @@ def test_float64_on_request(dtype):
     assert Tensor([1.0]).to(dtype).dtype == np.float64
 
 
+def test_numpy_arrays_keep_their_dtype_as_in_torch():
+    # torch.tensor(np.zeros(3)) is float64, torch.tensor([1.0]) float32: the same rule here
+    assert Tensor(np.zeros(3)).dtype == np.float64
+    assert Tensor(np.float64(2.0)).dtype == np.float64
+    assert Tensor(np.zeros(3, dtype=np.float32)).dtype == np.float32
+    assert Tensor(np.zeros(3), dtype=tg.float32).dtype == np.float32
+
+
 def test_integer_and_bool_data_keep_their_dtype():
     assert Tensor([1, 2]).dtype.kind == "i"
     assert tg.tensor([True, False]).dtype == np.bool_
@@ -39,7 +47,7 @@ def test_integer_and_bool_data_keep_their_dtype():
 OPS_WITH_SCALARS = [
     lambda x: x * 2.5, lambda x: 2.5 * x, lambda x: x + np.float64(2.0), lambda x: x / 3, lambda x: 1.0 - x,
     lambda x: 2.0 ** x, lambda x: x ** 2, lambda x: x ** 0.5, lambda x: tg.maximum(x, 0.5),
-    lambda x: tg.where(x > 0, x, 0.0), lambda x: x.clamp(0.1, 0.9), lambda x: x + np.ones(3),
+    lambda x: tg.where(x > 0, x, 0.0), lambda x: x.clamp(0.1, 0.9), lambda x: x + np.ones(3, dtype=np.float32),
     lambda x: x.exp(), lambda x: x.sigmoid(), lambda x: x.softplus(), lambda x: x.gelu(), lambda x: x.gelu("tanh"),
     lambda x: x.elu(), lambda x: x.leaky_relu(), lambda x: tg.silu(x), lambda x: x.tanh(), lambda x: x.mean(),
     lambda x: x.var(), lambda x: x.std(), lambda x: x.logsumexp(), lambda x: x @ x, lambda x: x.pad((1, 1)),
@@ -77,14 +85,14 @@ def test_manual_seed_reproducibility():
 # ----------------------------------------------------------------------------- errors
 
 
-def test_matmul_misaligned_names_the_shapes():
-    with pytest.raises(ValueError, match=re.escape("matmul: shapes (3, 4) and (5, 2) do not align")):
+def test_matmul_misaligned_names_the_shapes():  # RuntimeError, as torch
+    with pytest.raises(RuntimeError, match=re.escape("matmul: shapes (3, 4) and (5, 2) do not align")):
         tg.ones(3, 4) @ tg.ones(5, 2)
-    with pytest.raises(ValueError, match=re.escape("matmul: shapes (3,) and (4,) do not align")):
+    with pytest.raises(RuntimeError, match=re.escape("matmul: shapes (3,) and (4,) do not align")):
         tg.ones(3) @ tg.ones(4)
-    with pytest.raises(ValueError, match="matmul: batch dimensions"):
+    with pytest.raises(RuntimeError, match="matmul: batch dimensions"):
         tg.ones(2, 3, 4) @ tg.ones(3, 4, 5)
-    with pytest.raises(ValueError, match="matmul"):
+    with pytest.raises(RuntimeError, match="matmul"):
         tg.matmul(tg.ones(()), tg.ones(3))
 
 
@@ -94,15 +102,15 @@ def test_matmul_misaligned_names_the_shapes():
     ("where", lambda a, b: tg.where(a > 0, a, b)),
 ])
 def test_broadcast_mismatch_names_the_op_and_shapes(op, fn):
-    with pytest.raises(ValueError, match=rf"{op}: shapes .*\(3, 4\).*\(5,\).*cannot be broadcast"):
+    with pytest.raises(RuntimeError, match=rf"{op}: shapes .*\(3, 4\).*\(5,\).*cannot be broadcast"):
         fn(tg.ones(3, 4), tg.ones(5))
 
 
 def test_reshape_mismatch():
-    with pytest.raises(ValueError, match=re.escape("reshape: cannot reshape a tensor of shape (3, 4) (12 elements) "
+    with pytest.raises(RuntimeError, match=re.escape("reshape: cannot reshape a tensor of shape (3, 4) (12 elements) "
                                                    "into (5, 3)")):
         tg.ones(3, 4).reshape(5, 3)
-    with pytest.raises(ValueError, match="reshape"):
+    with pytest.raises(RuntimeError, match="reshape"):
         tg.ones(3, 4).view(-1, 5)
 
 
@@ -117,24 +125,24 @@ def test_bad_dim_raises_index_error_naming_the_op(call):
         call(tg.ones(3, 4))
 
 
-def test_other_shape_errors():
-    with pytest.raises(ValueError, match="cat: shapes"):
+def test_other_shape_errors():  # the exception types are torch's (checked against torch in test_tensor_torch_api)
+    with pytest.raises(RuntimeError, match="cat: shapes"):
         tg.cat([tg.ones(3, 4), tg.ones(5, 2)])
-    with pytest.raises(ValueError, match="stack: all tensors must have the same shape"):
+    with pytest.raises(RuntimeError, match="stack: all tensors must have the same shape"):
         tg.stack([tg.ones(3), tg.ones(4)])
-    with pytest.raises(ValueError, match="permute"):
+    with pytest.raises(RuntimeError, match="permute"):
         tg.ones(3, 4).permute(0, 0)
-    with pytest.raises(ValueError, match="expand: cannot expand"):
+    with pytest.raises(RuntimeError, match="expand: cannot expand"):
         tg.ones(3, 4).expand(2, 5)
     with pytest.raises(IndexError, match=r"getitem: .*\(tensor of shape \(3, 4\)\)"):
         tg.ones(3, 4)[5]
-    with pytest.raises(ValueError, match="clamp"):
+    with pytest.raises(RuntimeError, match="clamp"):
         tg.ones(3).clamp()
-    with pytest.raises(ValueError, match="gelu"):
+    with pytest.raises(RuntimeError, match="gelu"):
         tg.ones(3).gelu("fast")
     with pytest.raises(RuntimeError, match="item|one-element|ambiguous"):
         bool(tg.ones(3))
-    with pytest.raises(ValueError, match="item"):
+    with pytest.raises(RuntimeError, match="item"):
         tg.ones(3).item()
 
 

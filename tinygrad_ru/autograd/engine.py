@@ -25,13 +25,13 @@ _FREED_MESSAGE = (
 def _check_grad(fn, i: int, x: Tensor, gx: Any) -> Tensor:
     if not isinstance(gx, Tensor):
         gx = Tensor._wrap(gx, False)
-    if gx.data.shape != x.data.shape:
+    if gx._data.shape != x._data.shape:
         raise RuntimeError(
             f"{fn.name}.backward returned a gradient of shape {gx.shape} for input {i} "
             f"of shape {x.shape}"
         )
-    if gx.data.dtype != x.data.dtype:  # as PyTorch: a gradient takes its input's dtype
-        gx = gx.to(dtype=x.data.dtype)
+    if gx._data.dtype != x._data.dtype:  # as PyTorch: a gradient takes its input's dtype
+        gx = gx.to(dtype=x._data.dtype)
     return gx
 
 
@@ -66,8 +66,8 @@ def run_backward(
             if capture is None and t.requires_grad:
                 _accumulate_leaf(t, g, create_graph)
             return
-        if capture is None and t._retains_grad:
-            _accumulate_leaf(t, g, create_graph)
+        if capture is None and t._retains_grad:  # a copy: g itself is still on its way to t's creator
+            _accumulate_leaf(t, g if g.requires_grad else Tensor._wrap(g._data.copy(), False), create_graph)
         key = id(t)
         old = pending.get(key)
         pending[key] = (t, g if old is None else old[1] + g)
@@ -103,11 +103,30 @@ def run_backward(
                 )
             if not retain_graph:
                 fn.release()
+            if len(grads) > 1:
+                grads = _unshared(grads)
             for i, (x, gx, need) in enumerate(zip(inputs, grads, needs)):
                 if need and gx is not None:
                     deliver(x, _check_grad(fn, i, x, gx))
     finally:
         grad_mode.enabled = previous
+
+
+def _unshared(grads: tuple) -> tuple:
+    """One gradient Tensor per input: a backward may return the same one for two inputs (Add gives
+    (g, g)), and a leaf that keeps its array as ``.grad`` would later add into the other's gradient."""
+    if len(grads) == 2:
+        a, b = grads
+        if a is b and a is not None and not a.requires_grad:
+            return a, Tensor._wrap(a._data.copy(), False)
+        return grads
+    out, seen = [], set()
+    for g in grads:
+        if g is not None and id(g) in seen and not g.requires_grad:
+            g = Tensor._wrap(g._data.copy(), False)
+        seen.add(id(g))
+        out.append(g)
+    return tuple(out)
 
 
 def _owned(array: Any) -> bool:
@@ -123,12 +142,12 @@ def _accumulate_leaf(t: Tensor, g: Tensor, create_graph: bool) -> None:
     elif t.grad is None:
         # a copy unless the array is fresh: the same array may be handed to several leaves (a + b),
         # be the user's seed, or be kept by a Function for a retained graph
-        t.grad = Tensor._wrap(g.data if _owned(g.data) else g.data.copy(), False)
+        t.grad = Tensor._wrap(g._data if _owned(g._data) else g._data.copy(), False)
     else:
         if t.grad.requires_grad:  # a grad kept from create_graph=True: stay out of place
             t.grad = Tensor._wrap(t.grad.data + g.data, False)
         else:
-            t.grad.data += g.data
+            t.grad._data += g._data
 
 
 def _seed(root: Tensor, gradient: Any) -> Tensor:

@@ -49,7 +49,7 @@ class Function:
             if not isinstance(x, Tensor):
                 inputs = tuple(x if isinstance(x, Tensor) else as_tensor(x) for x in inputs)
                 break
-        ys = self.forward(*[x.data for x in inputs])
+        ys = self.forward(*[x._data for x in inputs])
         record = False
         if grad_mode.enabled:
             for x in inputs:

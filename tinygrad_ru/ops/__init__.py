@@ -1,53 +1,18 @@
 """The differentiable primitives, one small Function each, grouped by kind."""
 
+from . import elementwise as _elementwise
+from . import inplace as _inplace
+from . import matmul as _matmul
+from . import movement as _movement
+from . import reduce as _reduce
 from .activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
 from .adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d
 from .conv import avg_pool2d, max_pool2d
 from .conv_groups import conv2d
-from .elementwise import (
-    abs,
-    add,
-    cast,
-    clamp,
-    clone,
-    compare,
-    cos,
-    div,
-    erf,
-    exp,
-    inplace,
-    log,
-    logical_not,
-    maximum,
-    minimum,
-    mul,
-    neg,
-    pow,
-    sign,
-    sin,
-    sqrt,
-    sub,
-    to_device,
-    where,
-)
-from .matmul import matmul
-from .movement import (
-    broadcast_to,
-    cat,
-    expand,
-    flatten,
-    getitem,
-    pad,
-    permute,
-    reshape,
-    setitem,
-    split,
-    squeeze,
-    stack,
-    sum_to,
-    transpose,
-    unsqueeze,
-)
+from .elementwise import *  # noqa: F403  (each module lists its public ops in __all__)
+from .inplace import *  # noqa: F403
+from .matmul import *  # noqa: F403
+from .movement import *  # noqa: F403
 from .nn_ops import (
     batch_norm,
     cross_entropy,
@@ -58,14 +23,11 @@ from .nn_ops import (
     nll_loss,
     softmax,
 )
-from .reduce import amax, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, sum, var
+from .reduce import *  # noqa: F403
 
 __all__ = [
-    "abs", "add", "amax", "argmax", "argmin", "broadcast_to", "cast", "cat", "clamp", "clone", "compare", "cos",
-    "div", "elu", "erf", "exp", "expand", "flatten", "gelu", "getitem", "inplace", "leaky_relu", "log",
-    "logical_not", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "norm",
-    "pad", "permute", "pow", "prod", "relu", "reshape", "setitem", "sigmoid", "sign", "silu", "sin", "softplus",
-    "sqrt", "squeeze", "stack", "std", "sub", "sum", "sum_to", "tanh", "to_device", "transpose", "unsqueeze",
-    "var", "where", "avg_pool2d", "conv2d", "max_pool2d", "batch_norm", "cross_entropy", "dropout", "layer_norm",
-    "linear", "log_softmax", "nll_loss", "softmax", "adaptive_avg_pool2d", "adaptive_max_pool2d", "split",
+    *_elementwise.__all__, *_inplace.__all__, *_matmul.__all__, *_movement.__all__, *_reduce.__all__,
+    "elu", "gelu", "leaky_relu", "relu", "sigmoid", "silu", "softplus", "tanh", "avg_pool2d", "conv2d",
+    "max_pool2d", "batch_norm", "cross_entropy", "dropout", "layer_norm", "linear", "log_softmax", "nll_loss",
+    "softmax", "adaptive_avg_pool2d", "adaptive_max_pool2d",
 ]

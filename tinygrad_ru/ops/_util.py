@@ -11,7 +11,8 @@ from ..tensor import Tensor
 def operand(value: Any, like: Tensor) -> Tensor:
     """Turn a Python number or array into a constant Tensor on ``like``'s device.
 
-    A number takes ``like``'s floating dtype (``x * 2.0`` stays float32, as in PyTorch).
+    A number takes ``like``'s floating dtype (``x * 2.0`` stays float32, as in PyTorch); a float
+    with an integer/bool tensor takes the default float dtype, an int with a bool tensor int64.
     """
     if isinstance(value, Tensor):
         return value
@@ -21,18 +22,34 @@ def operand(value: Any, like: Tensor) -> Tensor:
             dtype = like.dtype
         elif isinstance(value, float):
             dtype = backend.get_default_dtype()
+        elif isinstance(value, bool):
+            dtype = like.dtype
+        elif like.dtype.kind == "b":
+            dtype = backend.int64
         else:
-            dtype = like.dtype if not isinstance(value, bool) or like.dtype.kind == "b" else None
+            dtype = like.dtype
         return Tensor._wrap(xp.asarray(value, dtype=dtype), False)
     return Tensor(value, device=like.device)
 
 
 def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Both operands as Tensors, with PyTorch's promotion across kinds: an integer/bool tensor meets a
+    floating one in the floating one's dtype (NumPy would widen int64 + float32 to float64)."""
     if isinstance(a, Tensor):
-        return a, operand(b, a)
-    if isinstance(b, Tensor):
-        return operand(a, b), b
-    raise TypeError(f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}")
+        b = operand(b, a)
+    elif isinstance(b, Tensor):
+        a = operand(a, b)
+    else:
+        raise TypeError(f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}")
+    da, db = a._data.dtype, b._data.dtype
+    if da is not db and (da.kind in "fc") != (db.kind in "fc"):
+        from .elementwise import cast
+
+        if da.kind in "fc":
+            b = cast(b, da)
+        else:
+            a = cast(a, db)
+    return a, b
 
 
 def normalize_axis(dim: Any, axis: Any, keepdim: bool, keepdims: Any, ndim: int, op: str):
@@ -71,6 +88,6 @@ def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
     for i in range(-ndim, 0):
         sizes = {s[i] for s in shapes if len(s) >= -i} - {1}
         if len(sizes) > 1:
-            raise ValueError(f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together")
+            raise RuntimeError(f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together")
         out.append(sizes.pop() if sizes else 1)
     return tuple(out)

@@ -143,7 +143,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
         return x * (0.5 * (1.0 + erf(x * (1.0 / math.sqrt(2.0)))))
     if approximate == "tanh":
         return 0.5 * x * (1.0 + tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
 __all__ = ["tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus", "silu", "gelu"]

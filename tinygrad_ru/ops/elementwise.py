@@ -12,7 +12,6 @@ from typing import Any
 
 from .. import backend
 from ..autograd.function import Function
-from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
 from ._util import operand, operands
 from .movement import sum_to
@@ -31,7 +30,7 @@ class _Binary(Function):
         try:
             return self.compute(a, b)
         except ValueError:
-            raise ValueError(
+            raise RuntimeError(
                 f"{self.op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together"
             ) from None
 
@@ -139,8 +138,20 @@ def mul(a: Any, b: Any) -> Tensor:
     return Mul()(*operands(a, b))
 
 
-def div(a: Any, b: Any) -> Tensor:
-    return Div()(*operands(a, b))
+def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
+    """a / b; integers divide to the default float dtype (true division, as PyTorch).
+    ``rounding_mode="floor"`` or ``"trunc"`` rounds the quotient (no gradient through the rounding)."""
+    a, b = operands(a, b)
+    if rounding_mode is not None:
+        if rounding_mode == "floor":
+            return floor_divide(a, b)
+        if rounding_mode == "trunc":
+            q = trunc(div(a, b))
+            return q if a.dtype.kind in "fc" else cast(q, a.dtype)
+        raise RuntimeError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    if a._data.dtype.kind not in "fc" and b._data.dtype.kind not in "fc":
+        a, b = _floating(a), _floating(b)
+    return Div()(a, b)
 
 
 def neg(x: Tensor) -> Tensor:
@@ -151,6 +162,8 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the PyTorch name
     if isinstance(a, Tensor) and backend.is_scalar(b):
         if b == 1:
             return a
+        if isinstance(b, float) and a._data.dtype.kind not in "fc":
+            a = _floating(a)  # int tensor ** 0.5: the default float dtype (as PyTorch)
         return PowScalar(b)(a)
     return Pow()(*operands(a, b))
 
@@ -216,16 +229,251 @@ class Erf(Function):
         return g * (2.0 / math.sqrt(math.pi)) * exp(-(x * x))
 
 
+class Log1p(Function):
+    """y = ln(1 + x), exact for small x; ∂y/∂x = 1/(1 + x)."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).log1p(x)
+
+    def backward(self, g):
+        return g / (self.inputs[0] + 1.0)
+
+
+class Expm1(Function):
+    """y = eˣ − 1, exact for small x; ∂y/∂x = eˣ = y + 1."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).expm1(x)
+
+    def backward(self, g):
+        return g * (self.outputs[0]() + 1.0)
+
+
+class Rsqrt(Function):
+    """y = 1/√x; ∂y/∂x = −y³/2."""
+
+    def forward(self, x):
+        return 1.0 / backend.get_array_module(x).sqrt(x)
+
+    def backward(self, g):
+        y = self.outputs[0]()
+        return g * (-0.5) * y * y * y
+
+
+class LogBase(Function):
+    """y = log_b x (b = 2 or 10); ∂y/∂x = 1/(x ln b)."""
+
+    def __init__(self, base: int) -> None:
+        self.base = base
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return xp.log2(x) if self.base == 2 else xp.log10(x)
+
+    def backward(self, g):
+        return g / (self.inputs[0] * math.log(self.base))
+
+
+class Tan(Function):
+    """y = tan x; ∂y/∂x = 1 + y²."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).tan(x)
+
+    def backward(self, g):
+        y = self.outputs[0]()
+        return g * (1.0 + y * y)
+
+
+class Sinh(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).sinh(x)
+
+    def backward(self, g):
+        return g * cosh(self.inputs[0])
+
+
+class Cosh(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).cosh(x)
+
+    def backward(self, g):
+        return g * sinh(self.inputs[0])
+
+
+class Asin(Function):
+    """y = arcsin x; ∂y/∂x = 1/√(1 − x²)."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).arcsin(x)
+
+    def backward(self, g):
+        x, = self.inputs
+        return g / sqrt(1.0 - x * x)
+
+
+class Acos(Function):
+    """y = arccos x; ∂y/∂x = −1/√(1 − x²)."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).arccos(x)
+
+    def backward(self, g):
+        x, = self.inputs
+        return -g / sqrt(1.0 - x * x)
+
+
+class Atan(Function):
+    """y = arctan x; ∂y/∂x = 1/(1 + x²)."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).arctan(x)
+
+    def backward(self, g):
+        x, = self.inputs
+        return g / (1.0 + x * x)
+
+
+class Step(Function):
+    """floor, ceil, round, trunc: piecewise constant, so the gradient is zero (as PyTorch)."""
+
+    def __init__(self, kind: str, decimals: int = 0) -> None:
+        self.kind, self.decimals = kind, decimals
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        if self.kind == "round":
+            return xp.round(x, self.decimals)
+        return getattr(xp, self.kind)(x)
+
+    def backward(self, g):
+        return g * 0.0
+
+
+def _floating(x: Tensor) -> Tensor:
+    """exp, log, sin, … of an integer/bool tensor give the default float dtype (as PyTorch)."""
+    return x if x._data.dtype.kind in "fc" else cast(x, backend.get_default_dtype())
+
+
 def exp(x: Tensor) -> Tensor:
-    return Exp()(x)
+    return Exp()(_floating(x))
 
 
 def log(x: Tensor) -> Tensor:
-    return Log()(x)
+    return Log()(_floating(x))
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return Sqrt()(x)
+    return Sqrt()(_floating(x))
+
+
+def log1p(x: Tensor) -> Tensor:
+    return Log1p()(_floating(x))
+
+
+def expm1(x: Tensor) -> Tensor:
+    return Expm1()(_floating(x))
+
+
+def rsqrt(x: Tensor) -> Tensor:
+    return Rsqrt()(_floating(x))
+
+
+def log2(x: Tensor) -> Tensor:
+    return LogBase(2)(_floating(x))
+
+
+def log10(x: Tensor) -> Tensor:
+    return LogBase(10)(_floating(x))
+
+
+def tan(x: Tensor) -> Tensor:
+    return Tan()(_floating(x))
+
+
+def sinh(x: Tensor) -> Tensor:
+    return Sinh()(_floating(x))
+
+
+def cosh(x: Tensor) -> Tensor:
+    return Cosh()(_floating(x))
+
+
+def asin(x: Tensor) -> Tensor:
+    return Asin()(_floating(x))
+
+
+def acos(x: Tensor) -> Tensor:
+    return Acos()(_floating(x))
+
+
+def atan(x: Tensor) -> Tensor:
+    return Atan()(_floating(x))
+
+
+def _step(x: Tensor, kind: str, decimals: int = 0) -> Tensor:
+    if x._data.dtype.kind not in "fc":  # integers are already whole: a copy, as PyTorch
+        return _constant(x._data.copy())
+    return Step(kind, decimals)(x)
+
+
+def floor(x: Tensor) -> Tensor:
+    return _step(x, "floor")
+
+
+def ceil(x: Tensor) -> Tensor:
+    return _step(x, "ceil")
+
+
+def trunc(x: Tensor) -> Tensor:
+    return _step(x, "trunc")
+
+
+def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - the PyTorch name
+    """Round half to even (as PyTorch and NumPy); ``decimals`` digits after the point."""
+    return _step(x, "round", int(decimals))
+
+
+def frac(x: Tensor) -> Tensor:
+    """x − trunc(x); gradient 1."""
+    return x - trunc(x)
+
+
+def floor_divide(a: Any, b: Any) -> Tensor:
+    """⌊a / b⌋ (no gradient, as PyTorch)."""
+    a, b = operands(a, b)
+    return _constant(backend.get_array_module(a._data, b._data).floor_divide(a._data, b._data))
+
+
+def remainder(a: Any, b: Any) -> Tensor:
+    """a − ⌊a/b⌋·b, the sign of b (Python's %, PyTorch's remainder); ∂/∂a = 1, ∂/∂b = −⌊a/b⌋."""
+    a, b = operands(a, b)
+    if a.dtype.kind not in "fc" and b.dtype.kind not in "fc":
+        return _constant(backend.get_array_module(a._data, b._data).remainder(a._data, b._data))
+    return a - floor(a / b) * b
+
+
+def fmod(a: Any, b: Any) -> Tensor:
+    """a − trunc(a/b)·b, the sign of a (C's fmod, PyTorch's fmod)."""
+    a, b = operands(a, b)
+    if a.dtype.kind not in "fc" and b.dtype.kind not in "fc":
+        return _constant(backend.get_array_module(a._data, b._data).fmod(a._data, b._data))
+    return a - trunc(a / b) * b
+
+
+def lerp(start: Tensor, end: Any, weight: Any) -> Tensor:
+    """start + weight·(end − start)."""
+    return start + weight * (end - start)
+
+
+def addcmul(x: Tensor, t1: Any, t2: Any, value: float = 1.0) -> Tensor:
+    """x + value·t1·t2."""
+    return x + value * (t1 * t2)
+
+
+def addcdiv(x: Tensor, t1: Any, t2: Any, value: float = 1.0) -> Tensor:
+    """x + value·t1/t2."""
+    return x + value * (t1 / t2)
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - the PyTorch name
@@ -233,15 +481,15 @@ def abs(x: Tensor) -> Tensor:  # noqa: A001 - the PyTorch name
 
 
 def sin(x: Tensor) -> Tensor:
-    return Sin()(x)
+    return Sin()(_floating(x))
 
 
 def cos(x: Tensor) -> Tensor:
-    return Cos()(x)
+    return Cos()(_floating(x))
 
 
 def erf(x: Tensor) -> Tensor:
-    return Erf()(x)
+    return Erf()(_floating(x))
 
 
 def sign(x: Tensor) -> Tensor:
@@ -260,7 +508,7 @@ class Where(Function):
             return backend.get_array_module(a, b).where(self.condition, a, b)
         except ValueError:
             shapes = " and ".join(str(tuple(getattr(v, "shape", ()))) for v in (self.condition, a, b))
-            raise ValueError(f"where: shapes {shapes} (condition, a, b) cannot be broadcast together") from None
+            raise RuntimeError(f"where: shapes {shapes} (condition, a, b) cannot be broadcast together") from None
 
     def backward(self, g):
         a, b = self.inputs
@@ -279,6 +527,25 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         a = Tensor(a)
         b = operand(b, a)
     return Where(cond)(a, b)
+
+
+def _triangle(x: Tensor, diagonal: int, upper: bool, op: str) -> Tensor:
+    if x.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got shape {x.shape}")
+    n, m = x.shape[-2:]
+    xp = x.xp
+    keep = ~xp.tri(n, m, diagonal - 1, dtype=bool) if upper else xp.tri(n, m, diagonal, dtype=bool)
+    return where(keep, x, 0)
+
+
+def tril(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle x[..., i, j] for j ≤ i + diagonal, zeros above (the gradient too)."""
+    return _triangle(x, diagonal, False, "tril")
+
+
+def triu(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle x[..., i, j] for j ≥ i + diagonal, zeros below."""
+    return _triangle(x, diagonal, True, "triu")
 
 
 class _Select(_Binary):
@@ -323,7 +590,9 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 
 class Clamp(Function):
-    """Clip to [min, max]; the gradient passes where min ≤ x ≤ max (as PyTorch)."""
+    """Clip to [min, max]; the gradient passes where min ≤ x ≤ max (as PyTorch).
+
+    y = min(max(x, min), max), so min > max gives max everywhere (as PyTorch)."""
 
     def __init__(self, low: float | None, high: float | None) -> None:
         self.low, self.high = low, high
@@ -336,18 +605,34 @@ class Clamp(Function):
         if self.high is not None:
             mask &= x <= self.high
         self.mask = mask
-        return xp.clip(x, self.low, self.high).astype(x.dtype, copy=False)
+        y = x if self.low is None else xp.maximum(x, self.low)
+        y = y if self.high is None else xp.minimum(y, self.high)
+        return y.astype(x.dtype, copy=False)
 
     def backward(self, g):
         return g * _constant(self.mask.astype(g.dtype))
 
 
-def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Clip to [min, max] (numbers or tensors, which broadcast); either may be None."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clamp: min {min} is greater than max {max}")
+        raise RuntimeError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):  # tensor bounds get their own gradient
+        out = x
+        if min is not None:
+            out = where(out < min, min, out)
+        if max is not None:
+            out = where(out > max, max, out)
+        return out
     return Clamp(min, max)(x)
+
+
+def clamp_min(x: Tensor, min: Any) -> Tensor:  # noqa: A002
+    return clamp(x, min, None)
+
+
+def clamp_max(x: Tensor, max: Any) -> Tensor:  # noqa: A002
+    return clamp(x, None, max)
 
 
 # ----------------------------------------------------------------------------- no gradient
@@ -358,11 +643,49 @@ def compare(a: Any, b: Any, name: str) -> Tensor:
     try:
         return _constant(getattr(xp, name)(a.data, b.data))
     except ValueError:
-        raise ValueError(f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+        raise RuntimeError(f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
 
 
 def logical_not(x: Tensor) -> Tensor:
     return _constant(x.xp.logical_not(x.data))
+
+
+def logical_and(a: Any, b: Any) -> Tensor:
+    return compare(a, b, "logical_and")
+
+
+def logical_or(a: Any, b: Any) -> Tensor:
+    return compare(a, b, "logical_or")
+
+
+def logical_xor(a: Any, b: Any) -> Tensor:
+    return compare(a, b, "logical_xor")
+
+
+def isnan(x: Tensor) -> Tensor:
+    return _constant(x.xp.isnan(x._data))
+
+
+def isinf(x: Tensor) -> Tensor:
+    return _constant(x.xp.isinf(x._data))
+
+
+def isfinite(x: Tensor) -> Tensor:
+    return _constant(x.xp.isfinite(x._data))
+
+
+def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
+    """x with ``value`` where the boolean ``mask`` (broadcast to x) holds; gradient to x elsewhere."""
+    m = mask._data if isinstance(mask, Tensor) else mask
+    if getattr(m, "dtype", None) is None or m.dtype.kind != "b":
+        raise RuntimeError(f"masked_fill: expected a boolean mask, got {getattr(m, 'dtype', type(m).__name__)}")
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, got shape {value.shape}")
+    out = where(m, operand(value, x), x)
+    if out.shape != x.shape:
+        raise RuntimeError(f"masked_fill: the mask of shape {tuple(m.shape)} does not broadcast to the tensor's "
+                           f"shape {x.shape}")
+    return out if out.dtype == x.dtype else cast(out, x.dtype)
 
 
 # ----------------------------------------------------------------------------- copies, casts, devices
@@ -414,23 +737,11 @@ def to_device(x: Tensor, device: Any) -> Tensor:
     return ToDevice(device)(x)
 
 
-def inplace(x: Tensor, other: Any, name: str) -> Tensor:
-    """``x += y`` and friends: in place outside the graph, a new node inside it."""
-    other = operand(other, x)
-    if not x.requires_grad or not grad_mode.enabled and x.is_leaf:
-        xp = x.xp
-        ufunc = {"add": xp.add, "sub": xp.subtract, "mul": xp.multiply, "div": xp.divide}[name]
-        ufunc(x.data, other.data, out=x.data, casting="same_kind")
-        return x
-    if x.is_leaf:
-        raise RuntimeError(
-            f"in-place {name}: a leaf tensor that requires grad is used in an in-place operation; "
-            "update parameters under tg.no_grad() (or change .data)"
-        )
-    return {"add": add, "sub": sub, "mul": mul, "div": div}[name](x, other)
-
-
 __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "sin", "cos", "erf", "sign",
-    "where", "maximum", "minimum", "clamp", "compare", "logical_not", "clone", "cast", "to_device", "inplace",
+    "where", "maximum", "minimum", "clamp", "compare", "logical_not", "clone", "cast", "to_device",
+    "log1p", "expm1", "rsqrt", "log2", "log10", "tan", "sinh", "cosh", "asin", "acos", "atan", "floor", "ceil",
+    "trunc", "round", "frac", "floor_divide", "remainder", "fmod", "lerp", "addcmul", "addcdiv", "clamp_min",
+    "clamp_max", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite", "masked_fill", "tril",
+    "triu",
 ]

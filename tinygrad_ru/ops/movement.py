@@ -30,7 +30,7 @@ class Reshape(Function):
         try:
             return x.reshape(self.shape)
         except ValueError:
-            raise ValueError(
+            raise RuntimeError(
                 f"reshape: cannot reshape a tensor of shape {tuple(x.shape)} ({x.size} elements) "
                 f"into {self.shape}"
             ) from None
@@ -54,7 +54,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
             raise IndexError(f"flatten: dimension {d} out of range for a tensor with {x.ndim} dimensions")
     start, end = start_dim % x.ndim, end_dim % x.ndim
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = x.shape[:start] + (-1,) + x.shape[end + 1:]
     if 0 in x.shape:
         n = 1
@@ -99,7 +99,7 @@ class Permute(Function):
 def permute(x: Tensor, *dims: Any) -> Tensor:
     dims = _shape_arg(dims)
     if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of {x.shape}")
+        raise RuntimeError(f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of {x.shape}")
     dims = tuple(d % x.ndim for d in dims)
     if dims == tuple(range(x.ndim)):
         return x
@@ -128,7 +128,7 @@ class BroadcastTo(Function):
         try:
             return xp.broadcast_to(x, self.shape)
         except ValueError:
-            raise ValueError(f"broadcast_to: cannot broadcast shape {tuple(x.shape)} to {self.shape}") from None
+            raise RuntimeError(f"broadcast_to: cannot broadcast shape {tuple(x.shape)} to {self.shape}") from None
 
     def backward(self, g):
         return sum_to(g, self.in_shape)
@@ -166,10 +166,10 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
     lead = len(shape) - x.ndim
     if lead < 0:
-        raise ValueError(f"expand: the new shape {shape} has fewer dimensions than {x.shape}")
+        raise RuntimeError(f"expand: the new shape {shape} has fewer dimensions than {x.shape}")
     full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     if any(n != s and n != 1 for n, s in zip(x.shape, full[lead:])):
-        raise ValueError(f"expand: cannot expand a tensor of shape {x.shape} to {shape}")
+        raise RuntimeError(f"expand: cannot expand a tensor of shape {x.shape} to {shape}")
     return broadcast_to(x, full)
 
 
@@ -247,6 +247,9 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
         )
     v = value.data if isinstance(value, Tensor) else value
     x.data[_raw_index(index)] = v
+    from .inplace import mark_dirty
+
+    mark_dirty(x)
 
 
 # ----------------------------------------------------------------------------- joining
@@ -271,14 +274,14 @@ class Cat(Function):
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("cat: expected a non-empty list of tensors")
+        raise RuntimeError("cat: expected a non-empty list of tensors")
     ref = tensors[0]
     if not -ref.ndim <= dim < max(ref.ndim, 1):
         raise IndexError(f"cat: dimension {dim} out of range for tensors with {ref.ndim} dimensions")
     dim = dim % ref.ndim
     for t in tensors[1:]:
         if t.ndim != ref.ndim or t.shape[:dim] + t.shape[dim + 1:] != ref.shape[:dim] + ref.shape[dim + 1:]:
-            raise ValueError(
+            raise RuntimeError(
                 f"cat: shapes {', '.join(str(x.shape) for x in tensors)} must match except in dimension {dim}"
             )
     return Cat(dim)(*tensors)
@@ -287,10 +290,10 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
 def stack(tensors: Any, dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("stack: expected a non-empty list of tensors")
+        raise RuntimeError("stack: expected a non-empty list of tensors")
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+        raise RuntimeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     dim = dim % (tensors[0].ndim + 1)
     return cat([unsqueeze(t, dim) for t in tensors], dim)
 
@@ -487,7 +490,311 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float | None = None)
     return x
 
 
+# ----------------------------------------------------------------------------- gather / scatter
+def _dim_arg(x: Tensor, dim: int, op: str) -> int:
+    n = max(x.ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dimension {dim} out of range for a tensor with {x.ndim} dimensions")
+    return dim % n
+
+
+def _index_array(index: Any, op: str, ndim: int | None = None) -> Any:
+    idx = index._data if isinstance(index, Tensor) else backend.host.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: expected an integer (int64) index, got dtype {idx.dtype}")
+    if ndim is not None and idx.ndim != ndim:
+        raise RuntimeError(f"{op}: the index must have {ndim} dimension(s), got shape {tuple(idx.shape)}")
+    return idx
+
+
+def along(index: Any, dim: int) -> tuple:
+    """The advanced index that reads ``x[i₀, …, index[i₀…iₙ], …, iₙ]`` for every position of ``index``.
+
+    The one mechanism behind gather (``x[along]``), scatter (``out[along] = src``) and scatter_add
+    (``out[along] += src``, repeated indices adding up): their backwards are each other.
+    """
+    xp = backend.get_array_module(index)
+    grids = []
+    for d, n in enumerate(index.shape):
+        shape = [1] * index.ndim
+        shape[d] = n
+        grids.append(index if d == dim else xp.arange(n).reshape(shape))
+    return tuple(grids)
+
+
+def _check_along(x: Tensor, dim: int, idx: Any, op: str, src: Any = None) -> None:
+    if idx.ndim != max(x.ndim, 1) and not (x.ndim == 0 and idx.ndim <= 1):
+        raise RuntimeError(f"{op}: index of shape {tuple(idx.shape)} needs as many dimensions as the input "
+                           f"of shape {x.shape}")
+    for d, n in enumerate(idx.shape):
+        if d != dim and n > x.shape[d]:
+            raise RuntimeError(f"{op}: index of shape {tuple(idx.shape)} is larger than the input of shape "
+                               f"{x.shape} in dimension {d}")
+        if src is not None and n > src.shape[d]:
+            raise RuntimeError(f"{op}: index of shape {tuple(idx.shape)} is larger than src of shape "
+                               f"{src.shape} in dimension {d}")
+    if idx.size and (int(idx.min()) < -x.shape[dim] or int(idx.max()) >= x.shape[dim]):
+        raise RuntimeError(f"{op}: index out of range for dimension {dim} of size {x.shape[dim]} "
+                         f"(indices from {int(idx.min())} to {int(idx.max())})")
+
+
+def gather(x: Tensor, dim: int, index: Any) -> Tensor:
+    """out[i][j][k] = x[index[i][j][k]][j][k] (dim = 0); the gradient scatters back, repeats adding up."""
+    dim = _dim_arg(x, dim, "gather")
+    idx = _index_array(index, "gather")
+    _check_along(x, dim, idx, "gather")
+    return getitem(x, along(idx, dim))
+
+
+def _src_part(src: Tensor, idx: Any) -> Tensor:
+    """The leading ``idx.shape`` block of src (PyTorch reads only that much of a larger src)."""
+    if src.shape == tuple(idx.shape):
+        return src
+    return getitem(src, tuple(slice(0, n) for n in idx.shape))
+
+
+class Scatter(Function):
+    """out = x with ``out[along(index)] = src``; ∂/∂x is g with the overwritten places zeroed,
+    ∂/∂src is g gathered at the index."""
+
+    def __init__(self, where: tuple, shape: tuple[int, ...]) -> None:
+        self.where, self.shape = where, shape
+
+    def forward(self, x, src):
+        out = x.copy()
+        out[self.where] = src
+        return out
+
+    def backward(self, g):
+        keep = backend.get_array_module(g.data).ones(self.shape, dtype=g.dtype)
+        keep[self.where] = 0
+        gx = g * Tensor._wrap(keep, False) if self.needs_input_grad[0] else None
+        gs = getitem(g, self.where) if self.needs_input_grad[1] else None
+        return gx, gs
+
+
+def scatter(x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None,
+            reduce: str | None = None) -> Tensor:
+    """out = x, then ``out[index[i][j]][j] = src[i][j]`` (dim = 0); ``value=`` writes one number."""
+    if reduce is not None:
+        if reduce != "add":
+            raise RuntimeError(f"scatter: reduce={reduce!r} is not supported here (use 'add' or scatter_add)")
+        return scatter_add(x, dim, index, src)
+    dim = _dim_arg(x, dim, "scatter")
+    idx = _index_array(index, "scatter")
+    if src is None:
+        if value is None:
+            raise TypeError("scatter: give src (a tensor) or value (a number)")
+        src = value
+    if not isinstance(src, Tensor):  # a number: PyTorch's scatter(dim, index, value)
+        src = Tensor._wrap(x.xp.full(idx.shape, src, dtype=x.dtype), False)
+    _check_along(x, dim, idx, "scatter", src)
+    src = _src_part(src, idx)
+    if src.dtype != x.dtype:
+        raise RuntimeError(f"scatter: src dtype {src.dtype} differs from the input dtype {x.dtype}")
+    return Scatter(along(idx, dim), x.shape)(x, src)
+
+
+def scatter_add(x: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
+    """out = x, then ``out[index[i][j]][j] += src[i][j]`` (dim = 0), repeated indices adding up."""
+    dim = _dim_arg(x, dim, "scatter_add")
+    idx = _index_array(index, "scatter_add")
+    _check_along(x, dim, idx, "scatter_add", src)
+    if src.dtype != x.dtype:
+        raise RuntimeError(f"scatter_add: src dtype {src.dtype} differs from the input dtype {x.dtype}")
+    return x + IndexAdd(along(idx, dim), x.shape)(_src_part(src, idx))
+
+
+def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
+    """The slices ``index`` (1-D) along ``dim``; the gradient adds up over repeated indices."""
+    dim = _dim_arg(x, dim, "index_select")
+    idx = _index_array(index, "index_select")
+    if idx.ndim > 1:
+        raise IndexError(f"index_select: index must be 0-D or 1-D, got shape {tuple(idx.shape)}")
+    return getitem(x, (slice(None),) * dim + (idx.reshape(-1),))
+
+
+def index_add(x: Tensor, dim: int, index: Any, source: Tensor, *, alpha: float = 1.0) -> Tensor:
+    """out = x, then ``out[..., index[i], ...] += alpha·source[..., i, ...]`` along ``dim``."""
+    dim = _dim_arg(x, dim, "index_add")
+    idx = _index_array(index, "index_add").reshape(-1)
+    expected = x.shape[:dim] + (idx.shape[0],) + x.shape[dim + 1:]
+    if source.shape != expected:
+        raise RuntimeError(f"index_add: source of shape {source.shape} must have shape {expected}")
+    src = source if alpha == 1 else source * alpha
+    return x + IndexAdd((slice(None),) * dim + (idx,), x.shape)(src)
+
+
+def take_along_dim(x: Tensor, indices: Any, dim: int | None = None) -> Tensor:
+    """``numpy.take_along_axis``: gather with the index and the input broadcast against each other."""
+    idx = _index_array(indices, "take_along_dim")
+    if dim is None:
+        return gather(reshape(x, -1), 0, idx.reshape(-1))
+    dim = _dim_arg(x, dim, "take_along_dim")
+    xs, ish = list(x.shape), list(idx.shape)
+    xs[dim] = ish[dim] = 1
+    common = list(broadcast_shapes("take_along_dim", tuple(xs), tuple(ish)))
+    target_x = tuple(common[:dim] + [x.shape[dim]] + common[dim + 1:])
+    target_i = tuple(common[:dim] + [idx.shape[dim]] + common[dim + 1:])
+    xp = backend.get_array_module(idx)
+    return gather(broadcast_to(x, target_x), dim, xp.broadcast_to(idx, target_i))
+
+
+# ----------------------------------------------------------------------------- repeating, splitting
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """Tile x ``sizes`` times along each dim (PyTorch's repeat = NumPy's tile):
+    reshape to (1, n₀, 1, n₁, …), expand to (r₀, n₀, r₁, n₁, …), merge the pairs."""
+    sizes = _shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError(f"repeat: the number of repeats {len(sizes)} cannot be smaller than the number of "
+                           f"dimensions of a tensor of shape {x.shape}")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    paired = tuple(v for n in shape for v in (1, n))
+    expanded = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
+    out = broadcast_to(reshape(x, paired), expanded)
+    return reshape(out, tuple(r * n for r, n in zip(sizes, shape)))
+
+
+def tile(x: Tensor, dims: Any) -> Tensor:
+    """Like repeat, but fewer ``dims`` than x has are padded with ones in front."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    return repeat(x, *((1,) * (x.ndim - len(dims)) + dims))
+
+
+def repeat_interleave(x: Tensor, repeats: Any, dim: int | None = None) -> Tensor:
+    """Each element (slice along ``dim``) repeated ``repeats`` times in place: [a, b] → [a, a, b, b]."""
+    if dim is None:
+        x, dim = reshape(x, -1), 0
+    dim = _dim_arg(x, dim, "repeat_interleave")
+    xp = x.xp
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    return getitem(x, (slice(None),) * dim + (xp.repeat(xp.arange(x.shape[dim]), reps),))
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``chunks`` pieces of ⌈n / chunks⌉ along dim (fewer when n does not fill them, as PyTorch)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
+    dim = _dim_arg(x, dim, "chunk")
+    n = x.shape[dim]
+    return split(x, max(-(-n // chunks), 1), dim)
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along dim, the dim removed."""
+    dim = _dim_arg(x, dim, "unbind")
+    return tuple(getitem(x, (slice(None),) * dim + (i,)) for i in range(x.shape[dim]))
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    dim = _dim_arg(x, dim, "narrow")
+    n = x.shape[dim]
+    start = start + n if start < 0 else start
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise RuntimeError(f"narrow: start {start} + length {length} exceeds dimension {dim} of size {n}")
+    return getitem(x, (slice(None),) * dim + (slice(start, start + length),))
+
+
+def select(x: Tensor, dim: int, index: int) -> Tensor:
+    dim = _dim_arg(x, dim, "select")
+    n = x.shape[dim]
+    if not -n <= index < n:
+        raise IndexError(f"select: index {index} out of range for dimension {dim} of size {n}")
+    return getitem(x, (slice(None),) * dim + (index,))
+
+
+# ----------------------------------------------------------------------------- reordering
+def flip(x: Tensor, dims: Any) -> Tensor:
+    """Reverse the order along ``dims``: a view-like slice whose gradient is flipped back."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    dims = {_dim_arg(x, d, "flip") for d in dims}
+    return getitem(x, tuple(slice(None, None, -1) if d in dims else slice(None) for d in range(x.ndim)))
+
+
+def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements cyclically along dims (flattened when dims is None)."""
+    if dims is None:
+        return reshape(roll(reshape(x, -1), shifts, 0), x.shape)
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    out = x
+    for s, d in zip(shifts, dims):
+        d = _dim_arg(x, d, "roll")
+        n = x.shape[d]
+        s = s % n if n else 0
+        if s:
+            pre = (slice(None),) * d
+            out = cat([getitem(out, pre + (slice(n - s, None),)), getitem(out, pre + (slice(0, n - s),))], d)
+    return out
+
+
+def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
+    src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+    dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: source {src} and destination {dst} must have the same number of dims")
+    src = tuple(_dim_arg(x, d, "movedim") for d in src)
+    dst = tuple(_dim_arg(x, d, "movedim") for d in dst)
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dims in source {src} or destination {dst}")
+    order = [d for d in range(x.ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(x, *order)
+
+
+def _diagonal_index(xp, n: int, m: int, offset: int):
+    length = max(min(n, m - offset) if offset >= 0 else min(n + offset, m), 0)
+    rows = xp.arange(length) + max(-offset, 0)
+    return rows, rows + offset
+
+
+def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal x[i, i + offset] of the (dim1, dim2) planes, appended as the last dim."""
+    d1, d2 = _dim_arg(x, dim1, "diagonal"), _dim_arg(x, dim2, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal: dim1 and dim2 cannot be the same dimension ({dim1})")
+    moved = movedim(x, (d1, d2), (-2, -1))
+    rows, cols = _diagonal_index(x.xp, x.shape[d1], x.shape[d2], offset)
+    return getitem(moved, (Ellipsis, rows, cols))
+
+
+_diagonal_of = diagonal
+
+
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """A 1-D tensor → the matrix with it on the ``diagonal``-th diagonal; a 2-D tensor → that diagonal."""
+    if x.ndim == 2:
+        return _diagonal_of(x, diagonal)
+    if x.ndim != 1:
+        raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {x.shape}")
+    n = x.shape[0] + abs(diagonal)
+    rows, cols = _diagonal_index(x.xp, n, n, diagonal)
+    return IndexAdd((rows, cols), (n, n))(x)
+
+
+def unflatten(x: Tensor, dim: int, sizes: Any) -> Tensor:
+    dim = _dim_arg(x, dim, "unflatten")
+    sizes = tuple(int(s) for s in sizes)
+    if -1 in sizes:
+        known = 1
+        for s in sizes:
+            known *= s if s != -1 else 1
+        sizes = tuple(x.shape[dim] // known if s == -1 else s for s in sizes)
+    total = 1
+    for s in sizes:
+        total *= s
+    if total != x.shape[dim]:
+        raise RuntimeError(f"unflatten: sizes {sizes} don't multiply up to the size of dimension {dim} "
+                           f"({x.shape[dim]}) of a tensor of shape {x.shape}")
+    return reshape(x, x.shape[:dim] + sizes + x.shape[dim + 1:])
+
+
 __all__ = [
     "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "broadcast_to", "expand",
-    "sum_to", "getitem", "setitem", "cat", "stack", "split", "pad", "broadcast_shapes",
+    "sum_to", "getitem", "setitem", "cat", "stack", "split", "pad", "broadcast_shapes", "along", "gather", "scatter",
+    "scatter_add", "index_select", "index_add", "take_along_dim", "repeat", "tile", "repeat_interleave",
+    "chunk", "unbind", "narrow", "select", "flip", "roll", "movedim", "unflatten", "diagonal", "diag",
 ]

@@ -6,13 +6,18 @@ and mean, to the selected element for max/min, with softmax weights for logsumex
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import normalize_axis, reduced_shape
 from .elementwise import _constant, exp, sqrt
 from .elementwise import abs as _abs
-from .movement import broadcast_to, reshape
+from .movement import broadcast_to, flip, gather, reshape
+
+# what PyTorch's max(dim), sort, topk, … return: a tuple that also has .values and .indices
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
 def _spread(g: Tensor, in_shape: tuple[int, ...], axis, keepdim: bool) -> Tensor:
@@ -55,7 +60,7 @@ def sum(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tens
 
 def mean(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
     if x.dtype.kind not in "fc":
-        raise TypeError(f"mean: needs a floating tensor, got dtype {x.dtype} (use .float())")
+        raise RuntimeError(f"mean: needs a floating tensor, got dtype {x.dtype} (use .float())")
     ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, "mean")
     return Mean(ax, kd)(x)
 
@@ -98,7 +103,7 @@ class _Extremum(Function):
     def forward(self, x):
         xp = backend.get_array_module(x)
         if x.size == 0:
-            raise ValueError(f"{self.reduce}: cannot reduce an empty tensor of shape {tuple(x.shape)}")
+            raise RuntimeError(f"{self.reduce}: cannot reduce an empty tensor of shape {tuple(x.shape)}")
         if self.axis is None:
             y = getattr(x, self.reduce)()
             hits = x == y
@@ -131,13 +136,14 @@ def _extremum(cls, x: Tensor, dim, keepdim, axis, keepdims, name: str):
         return cls(None, kd)(x)
     ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, name)
     if ax is None:  # a 0-d tensor
-        return cls(None, kd)(x), Tensor._wrap(x.xp.zeros((), dtype=backend.int64), False)
+        return ValuesIndices(cls(None, kd)(x), Tensor._wrap(x.xp.zeros((), dtype=backend.int64), False))
     if len(ax) != 1:
-        raise ValueError(f"{name}: reduce over one dim at a time when indices are returned, got {dim}")
+        raise TypeError(f"{name}: reduce over one dim at a time when indices are returned, got {dim} "
+                        "(amax/amin take several dims)")
     fn = cls(ax, kd)
     values = fn(x)
     index = fn.index if kd is False else x.xp.expand_dims(fn.index, ax[0])
-    return values, Tensor._wrap(index.astype(backend.int64), False)
+    return ValuesIndices(values, Tensor._wrap(index.astype(backend.int64), False))
 
 
 def max(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
@@ -149,9 +155,150 @@ def min(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noq
     return _extremum(Min, x, dim, keepdim, axis, keepdims, "min")
 
 
+class _AExtremum(Function):
+    """amax/amin over any dims: the gradient is shared evenly among tied extremes (as PyTorch)."""
+
+    def __init__(self, axis, keepdim: bool) -> None:
+        self.axis, self.keepdim = axis, keepdim
+
+    def forward(self, x):
+        if x.size == 0:
+            raise RuntimeError(f"{self.reduce}: cannot reduce an empty tensor of shape {tuple(x.shape)}")
+        y = getattr(x, self.reduce)(axis=self.axis, keepdims=True)
+        hits = x == y
+        self.weight = (hits / hits.sum(axis=self.axis, keepdims=True)).astype(x.dtype)
+        return y if self.keepdim else y.reshape(_squeezed(y, self.axis))
+
+    def backward(self, g):
+        return _spread(g, self.weight.shape, self.axis, self.keepdim) * _constant(self.weight)
+
+
+class AMax(_AExtremum):
+    reduce = "max"
+
+
+class AMin(_AExtremum):
+    reduce = "min"
+
+
 def amax(x: Tensor, dim=None, keepdim=False) -> Tensor:
-    out = max(x, dim, keepdim)
-    return out[0] if isinstance(out, tuple) else out
+    """The largest value over ``dim`` (an int, a tuple, or all dims); no indices."""
+    ax, kd = normalize_axis(dim, None, keepdim, None, x.ndim, "amax")
+    return AMax(ax, kd)(x)
+
+
+def amin(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    ax, kd = normalize_axis(dim, None, keepdim, None, x.ndim, "amin")
+    return AMin(ax, kd)(x)
+
+
+def _logical(name: str, x: Tensor, dim, keepdim) -> Tensor:
+    ax, kd = normalize_axis(dim, None, keepdim, None, x.ndim, name)
+    return Tensor._wrap(getattr(x.xp, name)(x._data, axis=ax, keepdims=kd), False)
+
+
+def any(x: Tensor, dim=None, keepdim=False) -> Tensor:  # noqa: A001 - the PyTorch name
+    """True where any element (over ``dim``) is non-zero; a bool tensor, no gradient."""
+    return _logical("any", x, dim, keepdim)
+
+
+def all(x: Tensor, dim=None, keepdim=False) -> Tensor:  # noqa: A001 - the PyTorch name
+    return _logical("all", x, dim, keepdim)
+
+
+def count_nonzero(x: Tensor, dim=None) -> Tensor:
+    ax, _ = normalize_axis(dim, None, False, None, x.ndim, "count_nonzero")
+    return Tensor._wrap(x.xp.asarray(x.xp.count_nonzero(x._data, axis=ax), dtype=backend.int64), False)
+
+
+class CumSum(Function):
+    """yᵢ = Σ_{j≤i} xⱼ along dim; ∂L/∂xⱼ = Σ_{i≥j} gᵢ, a cumulative sum of the reversed gradient."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+
+    def forward(self, x):
+        return backend.get_array_module(x).cumsum(x, axis=self.dim)
+
+    def backward(self, g):
+        return flip(cumsum(flip(g, self.dim), self.dim), self.dim)
+
+
+def cumsum(x: Tensor, dim: int, dtype=None) -> Tensor:
+    """Running sums along ``dim``; integer and bool tensors sum in int64 (as PyTorch)."""
+    ax, _ = normalize_axis(dim, None, False, None, x.ndim, "cumsum")
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    elif x.dtype.kind in "biu":
+        x = Tensor._wrap(x._data.astype(backend.int64), False)
+    if ax is None:  # a 0-d tensor
+        return reshape(CumSum(0)(reshape(x, 1)), ())
+    return CumSum(ax[0])(x)
+
+
+# ----------------------------------------------------------------------------- order statistics
+def _order(x: Tensor, dim: int, descending: bool, op: str):
+    """Stable sorting permutation along dim (ties keep their order, NaN last as in PyTorch)."""
+    if x.ndim == 0:
+        return x.xp.zeros((), dtype=backend.int64), 0
+    ax, _ = normalize_axis(dim, None, False, None, x.ndim, op)
+    d = ax[0]
+    data = x._data
+    if descending:
+        if data.dtype.kind == "b":
+            data = data.astype(backend.int64)
+        data = -data if data.dtype.kind in "fi" else data.max() - data
+    return x.xp.argsort(data, axis=d, kind="stable").astype(backend.int64), d
+
+
+def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> ValuesIndices:
+    """(values, indices) sorted along dim; the gradient goes back to where each value came from."""
+    idx, d = _order(x, dim, descending, "sort")
+    if x.ndim == 0:
+        return ValuesIndices(x, Tensor._wrap(idx, False))
+    return ValuesIndices(gather(x, d, idx), Tensor._wrap(idx, False))
+
+
+def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    return Tensor._wrap(_order(x, dim, descending, "argsort")[0], False)
+
+
+def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> ValuesIndices:  # noqa: A002
+    """The k largest (or smallest) values along dim with their indices, largest first."""
+    n = x.shape[dim] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"topk: k ({k}) out of range for dimension {dim} of size {n} (shape {x.shape})")
+    idx, d = _order(x, dim, largest, "topk")
+    if x.ndim == 0:
+        return ValuesIndices(x, Tensor._wrap(idx, False))
+    idx = idx[(slice(None),) * d + (slice(0, k),)]
+    return ValuesIndices(gather(x, d, idx), Tensor._wrap(idx, False))
+
+
+def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+    """The k-th smallest value (k from 1) along dim, and its index."""
+    n = x.shape[dim] if x.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue: k ({k}) out of range for dimension {dim} of size {n}")
+    idx, d = _order(x, dim, False, "kthvalue")
+    if x.ndim == 0:
+        return ValuesIndices(x, Tensor._wrap(idx, False))
+    idx = idx[(slice(None),) * d + (slice(k - 1, k),)]
+    values = gather(x, d, idx)
+    if not keepdim:
+        values, idx = values.squeeze(d), idx.squeeze(d)
+    return ValuesIndices(values, Tensor._wrap(idx, False))
+
+
+def median(x: Tensor, dim=None, keepdim: bool = False):
+    """The lower median (PyTorch's): of all elements → a tensor; along dim → (values, indices)."""
+    if dim is None:
+        flat = reshape(x, -1)
+        if flat.shape[0] == 0:
+            return Tensor._wrap(x.xp.asarray(float("nan"), dtype=x.dtype), False)
+        return kthvalue(flat, (flat.shape[0] + 1) // 2, 0).values
+    n = x.shape[dim] if x.ndim else 1
+    return kthvalue(x, (n + 1) // 2, dim, keepdim)
 
 
 def _arg(name: str, x: Tensor, dim, keepdim, axis, keepdims) -> Tensor:
@@ -163,7 +310,7 @@ def _arg(name: str, x: Tensor, dim, keepdim, axis, keepdims) -> Tensor:
             out = out.reshape((1,) * x.ndim)
     else:
         if len(ax) != 1:
-            raise ValueError(f"{name}: expects a single dim, got {dim}")
+            raise TypeError(f"{name}: expects a single dim, got {dim}")
         out = fn(x.data, axis=ax[0], keepdims=kd)
     return Tensor._wrap(x.xp.asarray(out, dtype=backend.int64), False)
 
@@ -252,5 +399,8 @@ def norm(x: Tensor, p: float = 2.0) -> Tensor:
     return sum(_abs(x) ** p) ** (1.0 / p)
 
 
-__all__ = ["prod", "sum", "mean", "var", "std", "max", "min", "amax", "argmax", "argmin", "logsumexp", "norm"]
+__all__ = [
+    "prod", "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp", "norm",
+    "any", "all", "count_nonzero", "cumsum", "sort", "argsort", "topk", "kthvalue", "median", "ValuesIndices",
+]
 

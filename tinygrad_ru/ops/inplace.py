@@ -1,0 +1,214 @@
+"""In-place operations, PyTorch's trailing-underscore methods: ``x.add_(y)``, ``x.fill_(0)``, ``x.normal_()``.
+
+Every one of them goes through :func:`apply_inplace` (and the operators ``+=``/``-=``/… through
+:func:`inplace`), which decide between two cases, as PyTorch does:
+
+* outside the graph (under ``no_grad``, or nothing involved requires grad) the new values are
+  written into the tensor's own array, so everything sharing that array sees them;
+* inside the graph the tensor takes the place of the result node ("rebase"): its ``grad_fn``
+  becomes the new operation and its old self lives on as that operation's input, so backward
+  stays right.  A leaf that requires grad cannot be changed in place there (RuntimeError).
+
+:func:`mark_dirty` is the one place that learns that a tensor's values changed.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from .. import backend
+from ..autograd.grad_mode import grad_mode
+from ..tensor import Tensor
+from ._util import operand
+from .elementwise import add, cast, clamp, div, mul, sub, where
+from .movement import broadcast_to
+
+
+def mark_dirty(x: Tensor) -> None:
+    """Record that ``x``'s values were changed in place (the version counter bumps here)."""
+    bump = getattr(x, "_bump_version", None)
+    if bump is not None:
+        bump()
+
+
+def _leaf_error(name: str) -> RuntimeError:
+    return RuntimeError(
+        f"{name}: a leaf Variable that requires grad is being used in an in-place operation; "
+        "change parameters under tg.no_grad() (or through .data)"
+    )
+
+
+def _write(x: Tensor, values: Any, name: str, casting: str = "same_kind") -> Tensor:
+    """Copy ``values`` (an array or a number, broadcast to x) into x's own array."""
+    xp = x.xp
+    try:
+        xp.copyto(x._data, values, casting=casting)
+    except TypeError:
+        raise RuntimeError(
+            f"{name}: result type {getattr(values, 'dtype', type(values).__name__)} can't be cast to the "
+            f"tensor's dtype {x.dtype}"
+        ) from None
+    except ValueError as e:
+        if "read-only" in str(e):
+            raise RuntimeError(
+                f"{name}: this tensor's values are a read-only view (e.g. from expand/broadcast_to); "
+                "call .clone() before changing it in place"
+            ) from None
+        raise RuntimeError(
+            f"{name}: a result of shape {tuple(getattr(values, 'shape', ()))} does not fit in place into a tensor "
+            f"of shape {x.shape}"
+        ) from None
+    mark_dirty(x)
+    return x
+
+
+def _rebase(x: Tensor, old: Tensor, y: Tensor, name: str) -> Tensor:
+    """Make ``x`` the output of ``y``'s node; ``old`` (x's former self) stays that node's input."""
+    if y.dtype != x.dtype:
+        y = cast(y, x.dtype)
+    if y.shape != x.shape:
+        try:
+            y = broadcast_to(y, x.shape)
+        except RuntimeError:
+            raise RuntimeError(f"{name}: a result of shape {y.shape} does not fit in place into a tensor of "
+                               f"shape {x.shape}") from None
+    if x.grad_fn is not None:  # x's creator now produced `old`
+        x.grad_fn.outputs = [weakref.ref(old) if r() is x else r for r in x.grad_fn.outputs]
+    fn = y.grad_fn
+    fn.outputs = [weakref.ref(x) if r() is y else r for r in fn.outputs]
+    x._data = y._data
+    x.grad_fn = fn
+    x.requires_grad = True
+    x._generation = y._generation
+    mark_dirty(x)
+    return x
+
+
+def apply_inplace(x: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """x ← compute(x) in place; ``compute`` builds a fresh result from x's current self with Tensor ops."""
+    if not grad_mode.enabled:
+        return _write(x, compute(x)._data, name)
+    if x.requires_grad and x.grad_fn is None:
+        raise _leaf_error(name)
+    old = Tensor._wrap(x._data, x.requires_grad)  # x's former self, as a separate graph node
+    old.grad_fn, old._generation = x.grad_fn, x._generation
+    y = compute(old)
+    if y.requires_grad:
+        return _rebase(x, old, y, name)
+    return _write(x, y._data, name)
+
+
+def inplace(x: Tensor, other: Any, name: str) -> Tensor:
+    """``x += y`` and friends: a NumPy ufunc writing into x outside the graph, apply_inplace inside it."""
+    other = operand(other, x)
+    if not grad_mode.enabled or not (x.requires_grad or other.requires_grad):
+        xp = x.xp
+        ufunc = {"add": xp.add, "sub": xp.subtract, "mul": xp.multiply, "div": xp.divide}[name]
+        try:
+            ufunc(x._data, other._data, out=x._data, casting="same_kind")
+        except (TypeError, ValueError):  # the clear error of _write
+            return _write(x, {"add": add, "sub": sub, "mul": mul, "div": div}[name](x, other)._data, name)
+        mark_dirty(x)
+        return x
+    op = {"add": add, "sub": sub, "mul": mul, "div": div}[name]
+    return apply_inplace(x, f"in-place {name}", lambda old: op(old, other))
+
+
+# ----------------------------------------------------------------------------- the methods
+def _replaced(old: Tensor, values: Any) -> Tensor:
+    """A node whose value is ``values`` (an array or a number) and whose gradient to ``old`` is zero."""
+    xp = old.xp
+    keep_new = xp.ones(old.shape, dtype=bool)
+    new = values if isinstance(values, Tensor) else Tensor._wrap(xp.asarray(values, dtype=old.dtype), False)
+    return where(keep_new, new, old)
+
+
+def fill_(x: Tensor, value: Any) -> Tensor:
+    """Every element ← value (a number or a 0-d tensor)."""
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(f"fill_: only supports a 0-dimensional value tensor, got shape {value.shape}")
+    return apply_inplace(x, "fill_", lambda old: _replaced(old, value))
+
+
+def zero_(x: Tensor) -> Tensor:
+    return fill_(x, 0)
+
+
+def _random_fill(x: Tensor, name: str, draw: Callable[[Any], Any]) -> Tensor:
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(f"{name}: expected a floating tensor, got dtype {x.dtype}")
+    values = backend.to_device(draw(x.shape).astype(x.dtype), x.device)
+    return apply_inplace(x, name, lambda old: _replaced(old, values))
+
+
+def normal_(x: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Samples of N(mean, std²) from the library's generator (``tg.manual_seed``)."""
+    if std < 0:
+        raise RuntimeError(f"normal_: std must be non-negative, got {std}")
+    rng = generator or backend.rng()
+    return _random_fill(x, "normal_", lambda shape: rng.standard_normal(shape) * std + mean)
+
+
+def uniform_(x: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None, **bounds: Any) -> Tensor:
+    """Samples of U[a, b) (PyTorch's keywords ``from``/``to`` are accepted too)."""
+    a, b = bounds.pop("from", a), bounds.pop("to", b)
+    if bounds:
+        raise TypeError(f"uniform_: unexpected keyword arguments {sorted(bounds)}")
+    if a > b:
+        raise RuntimeError(f"uniform_: expects from <= to, got from={a} and to={b}")
+    rng = generator or backend.rng()
+    return _random_fill(x, "uniform_", lambda shape: rng.uniform(a, b, shape))
+
+
+def copy_(x: Tensor, src: Any) -> Tensor:
+    """x ← src (broadcast to x, converted to x's dtype); the gradient flows to src."""
+    if not isinstance(src, Tensor):
+        src = Tensor(src, dtype=x.dtype, device=x.device)
+    if src.device != x.device:
+        src = src.to(x.device)
+
+    def compute(old: Tensor) -> Tensor:
+        s = src if src.dtype == x.dtype else cast(src, x.dtype)
+        try:
+            s = broadcast_to(s, x.shape)
+        except RuntimeError:
+            raise RuntimeError(f"copy_: src of shape {src.shape} does not broadcast to the tensor's shape "
+                               f"{x.shape}") from None
+        return _replaced(old, s)
+
+    if not grad_mode.enabled or not (x.requires_grad or src.requires_grad):
+        return _write(x, compute(x)._data, "copy_", casting="unsafe")
+    return apply_inplace(x, "copy_", compute)
+
+
+def scaled(other: Any, alpha: float) -> Any:
+    """alpha·other (PyTorch's ``alpha=`` of add/sub), a number staying a number."""
+    if alpha == 1:
+        return other
+    return mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+
+
+def add_(x: Tensor, other: Any, *, alpha: float = 1.0) -> Tensor:
+    """x ← x + alpha·other."""
+    return apply_inplace(x, "add_", lambda old: add(old, scaled(other, alpha)))
+
+
+def sub_(x: Tensor, other: Any, *, alpha: float = 1.0) -> Tensor:
+    return apply_inplace(x, "sub_", lambda old: sub(old, scaled(other, alpha)))
+
+
+def unary_(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
+    """x ← fn(x, *args): the shared body of mul_, div_, clamp_, exp_, …"""
+    return apply_inplace(x, name, lambda old: fn(old, *args, **kwargs))
+
+
+def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    return apply_inplace(x, "clamp_", lambda old: clamp(old, min, max))
+
+
+__all__ = [
+    "mark_dirty", "apply_inplace", "scaled", "inplace", "fill_", "zero_", "normal_", "uniform_", "copy_", "add_",
+    "sub_", "unary_", "clamp_",
+]
