@@ -69,6 +69,7 @@ def test_torch_tensors_of_every_kind(tmp_path):
         "col": base[:, 2],  # an offset, strided view
         "same": base,  # shares its storage with the two above
         "scalar": torch.tensor(2.5),
+        "expanded": torch.arange(3.0).expand(4, 3),  # stride (0, 1)
         "empty": torch.zeros(0, 3),
         "half": torch.tensor([1.5, -2.0], dtype=torch.float16),
         "bf16": torch.tensor([1.5, -3.25, 1e30], dtype=torch.bfloat16),
@@ -81,7 +82,7 @@ def test_torch_tensors_of_every_kind(tmp_path):
     }
     torch.save(obj, tmp_path / "all.pt")
     got = tg.load(tmp_path / "all.pt")
-    for k in ["t", "col", "same", "scalar", "empty", "half", "i8", "u8", "bool", "c64"]:
+    for k in ["t", "col", "same", "scalar", "expanded", "empty", "half", "i8", "u8", "bool", "c64"]:
         assert got[k].dtype == np.dtype(str(obj[k].dtype).removeprefix("torch.")), k
         assert got[k].shape == tuple(obj[k].shape), k
         np.testing.assert_array_equal(got[k].numpy(), obj[k].numpy())
@@ -156,6 +157,14 @@ def test_corrupted_storages_are_refused(tmp_path):
     path.write_bytes(buf.getvalue())
     with pytest.raises(CheckpointError, match="overruns its storage"):
         tg.load(path)
+    expanded = pid + b"K\x00J\x00\x00\x00\x40\x85K\x00\x85\x89NtR."  # 2**30 elements, stride 0
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("archive/data.pkl", expanded)
+        z.writestr("archive/data/0", np.zeros(4, np.float32).tobytes())
+    path.write_bytes(buf.getvalue())
+    with pytest.raises(CheckpointError, match="expands its storage"):
+        tg.load(path)  # refused before allocating 4 GiB
     path.write_bytes(_zip_with_pickle(overrun))  # no storage member at all
     with pytest.raises(CheckpointError, match="missing"):
         tg.load(path)

@@ -46,6 +46,7 @@ _STORAGE_DTYPES = {
     "ComplexDoubleStorage": "complex128",
 }
 _DTYPE_STORAGES = {v: k for k, v in _STORAGE_DTYPES.items() if v != "bfloat16"}
+_EXPANSION_LIMIT = 1024  # the most elements a tensor may have per element of its storage (expanded views copy)
 
 
 def _error(path: str, why: str) -> Exception:
@@ -85,6 +86,12 @@ class _RebuildTensor:
         if len(size) != len(stride) or offset < 0 or min(size + stride, default=0) < 0:
             raise TypeError(f"bad tensor geometry: size {size}, stride {stride}, offset {offset}")
         flat = storage.array
+        numel = 1
+        for n in size:
+            numel *= n
+        if numel > _EXPANSION_LIMIT * max(flat.size, 1):  # stride-0 views: a tiny file must not ask for terabytes
+            raise TypeError(f"a tensor of size {size} (stride {stride}) expands its storage of {flat.size} "
+                            f"elements more than {_EXPANSION_LIMIT}×")
         if all(size):  # a non-empty tensor must lie inside its storage
             last = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True))
             if last >= flat.size:
