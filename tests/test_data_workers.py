@@ -290,3 +290,17 @@ def test_workers_exit_when_the_main_process_dies(tmp_path):
     pids = [int(p) for p in proc.stdout.readline().split()]
     proc.communicate(timeout=30)
     assert _wait_gone(pids)  # orphans notice their parent is gone and exit
+
+
+def test_worker_batches_move_to_the_loaders_device():
+    """Workers make host batches (no accelerator work in a forked child); the main process moves them."""
+    standin = pytest.importorskip("standin_backend")
+    standin.register()
+    try:
+        x, y = np.arange(20, dtype=np.float32).reshape(10, 2), np.arange(10)
+        batches = list(DataLoader(TensorDataset(tg.tensor(x), tg.tensor(y)), batch_size=4, num_workers=2,
+                                  device=standin.DEVICE))
+        assert all(isinstance(b.data, standin.DeviceArray) for batch in batches for b in batch)
+        np.testing.assert_array_equal(standin.to_host(batches[-1][0].data), x[8:])
+    finally:
+        standin.unregister()
