@@ -8,7 +8,16 @@
 """
 
 from . import backend
-from .autograd import Function, enable_grad, grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    Function,
+    enable_grad,
+    grad,
+    gradcheck,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .backend import (
     bool_,
     cuda_is_available,
@@ -200,6 +209,7 @@ from . import accelerator, cuda, data, nn, optim, utils  # noqa: E402
 
 __all__ = [
     "Tensor", "Function", "tensor", "as_tensor", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "inference_mode",
     "grad", "gradcheck", "manual_seed", "backend", "float16", "float32", "float64", "int32", "int64", "bool_",
     "get_default_dtype", "set_default_dtype", "cuda_is_available", "zeros", "ones", "full", "zeros_like",
     "ones_like", "full_like", "randn", "rand", "randint", "randperm", "arange", "linspace", "eye", "save", "load",

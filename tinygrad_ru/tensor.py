@@ -16,6 +16,10 @@ from . import backend
 # the host array module (NumPy), for converting user data and printing: asked of the backend
 np = backend.host
 
+# how many in-place modifications happened so far, over all tensors: a Function whose backward
+# finds the same count as when it was recorded skips checking its inputs' versions one by one
+_inplace_clock = [0]
+
 
 def _to_array(data: Any, dtype: Any, device: Any):
     """Turn user data into an array of the requested dtype on the requested device."""
@@ -56,8 +60,10 @@ class Tensor:
     Tensor to ``.data`` stores its array.
     """
 
+    # _version: how many times the data was modified in place (see _bump_version); _hooks: the
+    # gradient hooks of register_hook (None until one is registered)
     __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_generation", "name", "_retains_grad",
-                 "__weakref__")
+                 "_version", "_hooks", "__weakref__")
     __array_priority__ = 1000  # numpy scalar/array on the left defers to Tensor's operators
 
     def __init__(
@@ -79,6 +85,8 @@ class Tensor:
         self._generation = 0
         self.name = name
         self._retains_grad = False
+        self._version = 0
+        self._hooks = None
 
     @classmethod
     def _wrap(cls, array: Any, requires_grad: bool) -> Tensor:
@@ -91,6 +99,8 @@ class Tensor:
         t._generation = 0
         t.name = None
         t._retains_grad = False
+        t._version = 0
+        t._hooks = None
         return t
 
     # ------------------------------------------------------------------ properties
@@ -296,6 +306,33 @@ class Tensor:
     @property
     def retains_grad(self) -> bool:
         return self._retains_grad
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` each time the gradient of this tensor is computed by a backward.
+
+        The hook sees ∂L/∂self summed over all its uses (a Tensor of this tensor's shape); it may
+        return a Tensor (or array) that replaces the gradient — what flows on to the inputs, and what
+        a leaf accumulates into ``.grad`` — or None to keep it.  Hooks run in the order they were
+        registered, each on the previous one's result; ``retain_grad()`` stores the final value.
+        Returns a handle: ``handle.remove()`` unregisters the hook (as ``torch.Tensor.register_hook``).
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._hooks is None:
+            self._hooks = {}
+        return _hooks.add_hook(self._hooks, hook, "register_hook")
+
+    def _bump_version(self) -> None:
+        """Record that ``self.data`` was just modified in place: THE one call for every in-place op.
+
+        Every in-place operation of the library (``+=`` and friends, ``__setitem__``, ``zero_``,
+        ``fill_``/``copy_``…, an optimizer's update of a parameter) calls it after writing.  A
+        Function remembers the versions of the tensors its backward reads; backward raises PyTorch's
+        "modified by an inplace operation" error when one changed.  Writing to ``.data`` directly
+        is the escape hatch: it does not bump (as ``tensor.data`` in PyTorch).
+        """
+        self._version += 1
+        _inplace_clock[0] += 1
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph."""
@@ -718,5 +755,6 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 from . import ops as _ops  # noqa: E402  (the ops need Tensor, Tensor's methods need the ops)
 from .autograd import engine as _engine  # noqa: E402
+from .autograd import hooks as _hooks  # noqa: E402
 
 _UFUNC_OPS = _ufunc_ops()

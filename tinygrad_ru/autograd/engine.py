@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import heapq
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _inplace_clock
+from .function import Function
 from .grad_mode import grad_mode
 
 _FREED_MESSAGE = (
@@ -35,6 +36,68 @@ def _check_grad(fn, i: int, x: Tensor, gx: Any) -> Tensor:
     return gx
 
 
+def topological_order(roots: Tensor | Function | Iterable[Tensor | Function]) -> Iterator[Function]:
+    """The Functions under ``roots`` in the order backward runs them (the engine's schedule).
+
+    A heap on −generation: a Function comes after every Function that uses its outputs, so when
+    it runs, the gradient of each of its outputs is complete (the multivariate chain rule
+    ∂L/∂x = Σᵢ ∂L/∂yᵢ · ∂yᵢ/∂x).  Ties (equal generation) go in the order they were reached.
+    Only edges along which a gradient flows are followed (inputs with ``needs_input_grad``).
+    ``roots``: output tensors (or Functions).  A generator: the engine runs each Function before
+    asking for the next one; ``viz`` numbers the steps with it.
+    """
+    if isinstance(roots, (Tensor, Function)):
+        roots = [roots]
+    heap: list = []
+    seen: set[int] = set()
+    counter = 0
+    for r in roots:
+        fn = r.grad_fn if isinstance(r, Tensor) else r
+        if fn is not None and id(fn) not in seen:
+            seen.add(id(fn))
+            counter += 1
+            heapq.heappush(heap, (-fn.generation, counter, fn))
+    while heap:
+        fn = heapq.heappop(heap)[2]
+        # the children are read before fn is handed out: running fn may release its inputs
+        for x, need in zip(fn.inputs, fn.needs_input_grad):
+            child = x.grad_fn
+            if need and child is not None and id(child) not in seen:
+                seen.add(id(child))
+                counter += 1
+                heapq.heappush(heap, (-child.generation, counter, child))
+        yield fn
+
+
+def _run_tensor_hooks(t: Tensor, g: Tensor) -> Tensor:
+    """``register_hook`` hooks of ``t`` in order; a returned value replaces the gradient."""
+    for hook in list(t._hooks.values()):
+        out = hook(g)
+        if out is None:
+            continue
+        if not isinstance(out, Tensor):
+            out = Tensor._wrap(t.xp.asarray(out, dtype=t.dtype), False)
+        if out.shape != t.shape:
+            raise RuntimeError(
+                f"hook of a tensor of shape {t.shape} returned a gradient of shape {out.shape}"
+            )
+        g = out
+    return g
+
+
+def _run_node_hooks(fn: Function, grads: tuple, grad_outputs: list) -> tuple:
+    for hook in list(fn._hooks.values()):
+        out = hook(grads, tuple(grad_outputs))
+        if out is not None:
+            out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+            if len(out) != len(grads):
+                raise RuntimeError(
+                    f"hook of {fn.name}Backward returned {len(out)} gradients for {len(grads)} inputs"
+                )
+            grads = out
+    return grads
+
+
 def run_backward(
     roots: Sequence[Tensor],
     seeds: Sequence[Tensor],
@@ -42,57 +105,79 @@ def run_backward(
     create_graph: bool,
     capture: dict[int, Tensor] | None = None,
 ) -> None:
-    """Propagate ``seeds`` (∂L/∂root) back through the graph.
+    """Propagate ``seeds`` (∂L/∂root) back through the graph, in :func:`topological_order`.
 
     Gradients reaching a leaf that requires grad are accumulated into ``leaf.grad`` (``+=``,
     as PyTorch), unless ``capture`` is given: then they are collected there by ``id(tensor)``
     for exactly the tensors whose ids are its keys (``autograd.grad``), and nothing is
-    accumulated.
+    accumulated.  A non-leaf's gradient is complete when its creator comes up: then its hooks
+    run, ``retain_grad`` stores it, and the creator's backward receives it.
     """
-    # id(non-leaf tensor) -> (tensor, its gradient so far); holding the tensor keeps it alive
-    # until its creator runs, even after the Functions that used it were released.
-    pending: dict[int, tuple[Tensor, Tensor]] = {}
-    heap: list = []
-    seen: set[int] = set()
-    counter = 0
+    # id(tensor) -> [tensor, its gradient so far]; holding the tensor keeps it alive until its
+    # creator runs, even after the Functions that used it were released.
+    pending: dict[int, list] = {}
+    held: list[Tensor] = []  # leaves whose gradient waits for the end (hooks, autograd.grad)
 
     def deliver(t: Tensor, g: Tensor) -> None:
-        nonlocal counter
-        if capture is not None and id(t) in capture:
-            old = capture[id(t)]
-            capture[id(t)] = g if old is None else old + g
-        fn = t.grad_fn
-        if fn is None:
-            if capture is None and t.requires_grad:
+        if t.grad_fn is None:
+            if capture is not None:
+                if id(t) not in capture:
+                    return
+            elif not t.requires_grad:
+                return
+            elif t._hooks is None:
                 _accumulate_leaf(t, g, create_graph)
-            return
-        if capture is None and t._retains_grad:  # a copy: g itself is still on its way to t's creator
+                return
+            if id(t) not in pending:
+                held.append(t)
+        entry = pending.get(id(t))
+        if entry is None:
+            pending[id(t)] = [t, g]
+        else:
+            entry[1] = entry[1] + g
+
+    def finish(t: Tensor, g: Tensor) -> Tensor:
+        """The complete gradient of ``t``: through its hooks, into retain_grad/autograd.grad."""
+        if t._hooks:
+            g = _run_tensor_hooks(t, g)
+        if capture is not None:
+            if id(t) in capture:
+                capture[id(t)] = g
+        elif t.grad_fn is None:
+            _accumulate_leaf(t, g, create_graph)
+        elif t._retains_grad:  # a copy: g itself goes on to t's creator
             _accumulate_leaf(t, g if g.requires_grad else Tensor._wrap(g._data.copy(), False), create_graph)
-        key = id(t)
-        old = pending.get(key)
-        pending[key] = (t, g if old is None else old[1] + g)
-        if id(fn) not in seen:
-            if fn.released:
-                raise RuntimeError(_FREED_MESSAGE)
-            seen.add(id(fn))
-            counter += 1
-            heapq.heappush(heap, (-fn.generation, counter, fn))
+        return g
 
     previous = grad_mode.enabled
     grad_mode.enabled = create_graph
     try:
         for root, seed in zip(roots, seeds):
             deliver(root, seed)
-        while heap:
-            _, _, fn = heapq.heappop(heap)
+        for fn in topological_order(roots):
+            if fn.released:
+                raise RuntimeError(_FREED_MESSAGE)
             grad_outputs = []
+            got = False
             for ref in fn.outputs:
                 out = ref()
                 entry = pending.pop(id(out), None) if out is not None else None
-                g = entry[1] if entry is not None else None
-                if g is None and out is not None:
-                    g = Tensor._wrap(out.data * 0, False)  # an unused output of a multi-output op
-                grad_outputs.append(g)
+                if entry is not None:
+                    g = entry[1]
+                    if out._hooks is not None or out._retains_grad or capture is not None:
+                        g = finish(out, g)
+                    grad_outputs.append(g)
+                    got = True
+                elif out is not None:  # an unused output of a multi-output op
+                    grad_outputs.append(Tensor._wrap(out.xp.zeros_like(out.data), False))
+                else:
+                    grad_outputs.append(None)
+            if not got:  # no gradient reached this node (a backward returned None above it)
+                continue
+            if fn._prehooks:
+                grad_outputs = list(_run_node_prehooks(fn, grad_outputs))
+            if fn._clock != _inplace_clock[0]:  # something was modified in place since fn was recorded
+                fn.check_versions()
             inputs, needs = fn.inputs, fn.needs_input_grad
             grads = fn.backward(*grad_outputs)
             if not isinstance(grads, tuple):
@@ -101,6 +186,8 @@ def run_backward(
                 raise RuntimeError(
                     f"{fn.name}.backward returned {len(grads)} gradients for {len(inputs)} inputs"
                 )
+            if fn._hooks:
+                grads = _run_node_hooks(fn, grads, grad_outputs)
             if not retain_graph:
                 fn.release()
             if len(grads) > 1:
@@ -108,6 +195,9 @@ def run_backward(
             for i, (x, gx, need) in enumerate(zip(inputs, grads, needs)):
                 if need and gx is not None:
                     deliver(x, _check_grad(fn, i, x, gx))
+        for t in held:
+            entry = pending.pop(id(t))
+            finish(t, entry[1])
     finally:
         grad_mode.enabled = previous
 
@@ -127,6 +217,20 @@ def _unshared(grads: tuple) -> tuple:
         seen.add(id(g))
         out.append(g)
     return tuple(out)
+
+
+def _run_node_prehooks(fn: Function, grad_outputs: list) -> tuple:
+    grads = tuple(grad_outputs)
+    for hook in list(fn._prehooks.values()):
+        out = hook(grads)
+        if out is not None:
+            out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+            if len(out) != len(grads):
+                raise RuntimeError(
+                    f"pre-hook of {fn.name}Backward returned {len(out)} gradients for {len(grads)} outputs"
+                )
+            grads = out
+    return grads
 
 
 def _owned(array: Any) -> bool:
@@ -157,7 +261,7 @@ def _seed(root: Tensor, gradient: Any) -> Tensor:
                 f"grad can be implicitly created only for scalar outputs; got an output of shape "
                 f"{root.shape}: pass gradient= of that shape"
             )
-        return Tensor._wrap(root.data * 0 + 1, False)
+        return Tensor._wrap(root.xp.ones_like(root.data), False)
     g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=root.dtype)
     if g.shape != root.shape:
         raise RuntimeError(f"backward: gradient of shape {g.shape} does not match output of shape {root.shape}")

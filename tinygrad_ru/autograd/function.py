@@ -18,15 +18,29 @@ This is also the extension point for users (like ``torch.autograd.Function``)::
 
 A backward written with Tensor operations can itself be differentiated (``create_graph=True``);
 one written on raw arrays (``Tensor(xp_expression)``) gives first derivatives only.
+
+In-place safety (PyTorch's version counters): a recorded Function remembers the ``_version`` of
+each input; before its backward runs, the inputs it reads (``saves``: their indices, None = all)
+and, with ``saves_output``, its output must be unchanged, else backward raises PyTorch's
+"modified by an inplace operation" RuntimeError.  A subclass whose backward reads no input value
+(only shapes) sets ``saves = ()``, so in-place changes of those inputs stay allowed.
+
+Hooks (PyTorch's ``Node.register_hook``/``register_prehook``): ``fn.register_prehook(h)`` calls
+``h(grad_outputs)`` before the backward, ``fn.register_hook(h)`` calls
+``h(grad_inputs, grad_outputs)`` after it (tuples; a hook may return a replacement tuple).
 """
 
 from __future__ import annotations
 
+import operator
 import weakref
 from typing import Any
 
-from ..tensor import Tensor, as_tensor
+from ..tensor import Tensor, _inplace_clock, as_tensor
 from .grad_mode import grad_mode
+from .hooks import RemovableHandle, add_hook
+
+_version_of = operator.attrgetter("_version")
 
 
 class Function:
@@ -34,11 +48,24 @@ class Function:
 
     # generation: the position in the graph; backward visits higher generations first,
     # which gives a topological order even when a node is reused.
-    inputs: tuple
-    outputs: list
+    inputs: tuple = ()
+    outputs: list = []  # noqa: RUF012 - replaced per instance, never mutated
     generation: int = 0
     needs_input_grad: tuple = ()
     released: bool = False
+    saves: tuple[int, ...] | None = None  # indices of the inputs whose values backward reads; None: all
+    saves_output: bool = False  # backward reads its (first) output's value
+    _versions: tuple = ()  # the inputs' _version when the graph was recorded
+    _clock: int = 0  # the in-place clock then (see tensor._inplace_clock)
+    _output_version: int = 0  # the output's version when made (not 0 when an in-place op became it)
+    _records_versions: bool = True  # set from ``saves`` for each subclass
+    _prehooks: dict | None = None
+    _hooks: dict | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        saves = cls.saves  # a property (Mul) decides per node: record all versions
+        cls._records_versions = not (isinstance(saves, tuple) and not saves)
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any):
@@ -61,6 +88,9 @@ class Function:
         if record:
             self.inputs = inputs
             self.needs_input_grad = tuple([x.requires_grad for x in inputs])
+            self._clock = _inplace_clock[0]
+            if self._records_versions:
+                self._versions = tuple(map(_version_of, inputs))
             self.generation = gen = max([x._generation for x in inputs])
             for out in outputs:
                 out.grad_fn = self
@@ -75,6 +105,47 @@ class Function:
 
     def backward(self, *grad_outputs: Tensor) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
+
+    def register_hook(self, hook: Any) -> RemovableHandle:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward (``torch`` Node hook).
+
+        ``grad_inputs``: the gradients with respect to the node's inputs, one per input (None where
+        none flows); ``grad_outputs``: the gradients with respect to its outputs.  Returning a tuple
+        replaces ``grad_inputs``.  Returns a handle with ``.remove()``.
+        """
+        if self._hooks is None:
+            self._hooks = {}
+        return add_hook(self._hooks, hook, f"{self.name}.register_hook")
+
+    def register_prehook(self, hook: Any) -> RemovableHandle:
+        """Call ``hook(grad_outputs)`` before this node's backward; returning a tuple replaces them."""
+        if self._prehooks is None:
+            self._prehooks = {}
+        return add_hook(self._prehooks, hook, f"{self.name}.register_prehook")
+
+    def check_versions(self) -> None:
+        """Raise PyTorch's RuntimeError when a tensor that backward reads was modified in place."""
+        if self._clock == _inplace_clock[0]:  # no in-place change anywhere since recording
+            return
+        if self.saves_output:
+            out = self.outputs[0]()
+            if out is not None and out._version != self._output_version:
+                self._modified("output 0", out, self._output_version)
+        versions = self._versions
+        if not versions:
+            return
+        inputs = self.inputs
+        for i in range(len(versions)) if self.saves is None else self.saves:
+            if inputs[i]._version != versions[i]:
+                self._modified(f"input {i}", inputs[i], versions[i])
+
+    def _modified(self, what: str, t: Tensor, expected: int) -> None:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{self.name}Backward, {what}, shape {tuple(t.shape)}, {t.dtype}] is at version "
+            f"{t._version}; expected version {expected} instead. Hint: change it out of place "
+            "(x = x + 1 instead of x += 1), or do the in-place change after backward()"
+        )
 
     def release(self) -> None:
         """Free what backward needed (the graph is not retained)."""

@@ -18,24 +18,14 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .. import backend
+from ..autograd.hooks import RemovableHandle
 from ..tensor import Tensor
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
-class _RemovableHandle:
-    """Returned by ``register_forward_hook``: ``handle.remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks = hooks
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
+_RemovableHandle = RemovableHandle  # the handle of every hook of the library
 
 
 def _parse_to_args(args: tuple, device: Any, dtype: Any) -> tuple[Any, Any]:

@@ -18,6 +18,9 @@ from .elementwise import _constant, erf, exp
 class Tanh(Function):
     """y = tanh x; ∂y/∂x = 1 − y²."""
 
+    saves = ()
+    saves_output = True  # backward reads the output
+
     def forward(self, x):
         return backend.get_array_module(x).tanh(x)
 
@@ -28,6 +31,9 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """y = σ(x) = 1/(1+e⁻ˣ); ∂y/∂x = y(1 − y). Computed as e^{min(x,0)}/(1+e^{−|x|}): no overflow."""
+
+    saves = ()
+    saves_output = True  # backward reads the output
 
     def forward(self, x):
         xp = backend.get_array_module(x)
@@ -41,6 +47,9 @@ class Sigmoid(Function):
 
 class ReLU(Function):
     """y = max(0, x); ∂y/∂x = [x > 0]."""
+
+    saves = ()
+    saves_output = True  # backward reads the output
 
     def forward(self, x):
         return backend.get_array_module(x).maximum(x, 0)

@@ -36,6 +36,7 @@ class _Binary(Function):
 
 
 class Add(_Binary):
+    saves = ()  # backward reads no input value (only shapes)
     op = "add"
 
     def compute(self, a, b):
@@ -47,6 +48,7 @@ class Add(_Binary):
 
 
 class Sub(_Binary):
+    saves = ()  # backward reads no input value (only shapes)
     op = "sub"
 
     def compute(self, a, b):
@@ -61,6 +63,12 @@ class Sub(_Binary):
 class Mul(_Binary):
     op = "mul"
 
+    @property
+    def saves(self) -> tuple[int, ...]:
+        """∂/∂a reads b and ∂/∂b reads a: only the factor a needed gradient reads is checked (as torch)."""
+        need = self.needs_input_grad
+        return (1,) * need[0] + (0,) * need[1]
+
     def compute(self, a, b):
         return a * b
 
@@ -74,6 +82,12 @@ class Mul(_Binary):
 class Div(_Binary):
     op = "div"
 
+    @property
+    def saves(self) -> tuple[int, ...]:
+        """∂/∂a = 1/b reads b; ∂/∂b = −a/b² reads a and b."""
+        need_a, need_b = self.needs_input_grad
+        return (1,) * (need_a or need_b) + (0,) * need_b
+
     def compute(self, a, b):
         return a / b
 
@@ -86,6 +100,8 @@ class Div(_Binary):
 
 class Pow(_Binary):
     """y = aᵇ; ∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a."""
+
+    saves_output = True  # ∂y/∂b = y·ln a
 
     op = "pow"
 
@@ -119,6 +135,8 @@ class PowScalar(Function):
 
 
 class Neg(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def forward(self, x):
         return -x
 
@@ -170,6 +188,9 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the PyTorch name
 
 # ----------------------------------------------------------------------------- unary functions
 class Exp(Function):
+    saves = ()
+    saves_output = True  # backward reads the output
+
     def forward(self, x):
         return backend.get_array_module(x).exp(x)
 
@@ -178,6 +199,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    saves = (0,)
+
     def forward(self, x):
         return backend.get_array_module(x).log(x)
 
@@ -186,6 +209,9 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    saves = ()
+    saves_output = True  # backward reads the output
+
     def forward(self, x):
         return backend.get_array_module(x).sqrt(x)
 
@@ -500,6 +526,8 @@ def sign(x: Tensor) -> Tensor:
 class Where(Function):
     """where(cond, a, b): the gradient goes to a where cond holds, to b elsewhere."""
 
+    saves = ()  # the condition is kept as an array; a and b are not read
+
     def __init__(self, condition: Any) -> None:
         self.condition = condition
 
@@ -551,6 +579,8 @@ def triu(x: Tensor, diagonal: int = 0) -> Tensor:
 class _Select(_Binary):
     """maximum/minimum: the gradient goes to the chosen input; ties split it in half (as PyTorch)."""
 
+    saves = ()  # the choice is kept as weights
+
     def compute(self, a, b):
         xp = backend.get_array_module(a, b)
         first = self.pick_first(a, b)
@@ -593,6 +623,8 @@ class Clamp(Function):
     """Clip to [min, max]; the gradient passes where min ≤ x ≤ max (as PyTorch).
 
     y = min(max(x, min), max), so min > max gives max everywhere (as PyTorch)."""
+
+    saves = ()  # the mask is kept
 
     def __init__(self, low: float | None, high: float | None) -> None:
         self.low, self.high = low, high
@@ -690,6 +722,8 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
 
 # ----------------------------------------------------------------------------- copies, casts, devices
 class Clone(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def forward(self, x):
         return x.copy()
 
@@ -698,6 +732,8 @@ class Clone(Function):
 
 
 class Cast(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, dtype: Any) -> None:
         self.dtype = dtype
 
@@ -710,6 +746,8 @@ class Cast(Function):
 
 
 class ToDevice(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, device: Any) -> None:
         self.device = device
 

@@ -83,6 +83,7 @@ def _rebase(x: Tensor, old: Tensor, y: Tensor, name: str) -> Tensor:
     x.requires_grad = True
     x._generation = y._generation
     mark_dirty(x)
+    fn._output_version = x._version  # x is fn's output at this version (Function.check_versions)
     return x
 
 

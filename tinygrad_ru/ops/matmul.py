@@ -12,6 +12,7 @@ from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import broadcast_shapes, operands
+from .elementwise import Mul
 from .movement import broadcast_to, permute, reshape, squeeze, sum_to, transpose, unsqueeze
 
 
@@ -33,6 +34,8 @@ def _check(a_shape: tuple, b_shape: tuple, op: str = "matmul") -> None:
 
 
 class MatMul(Function):
+    saves = Mul.saves  # ∂/∂a reads b, ∂/∂b reads a
+
     def forward(self, a, b):
         _check(tuple(a.shape), tuple(b.shape))
         return backend.get_array_module(a, b).matmul(a, b)

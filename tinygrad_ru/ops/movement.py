@@ -22,6 +22,8 @@ def _shape_arg(shape: tuple) -> tuple:
 
 # ----------------------------------------------------------------------------- reshape
 class Reshape(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
@@ -83,6 +85,8 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
 
 # ----------------------------------------------------------------------------- axes
 class Permute(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, dims: tuple[int, ...]) -> None:
         self.dims = dims
 
@@ -119,6 +123,8 @@ def transpose(x: Tensor, dim0: int = 0, dim1: int = 1) -> Tensor:
 
 # ----------------------------------------------------------------------------- broadcasting
 class BroadcastTo(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
@@ -136,6 +142,8 @@ class BroadcastTo(Function):
 
 class SumTo(Function):
     """Sum over the axes that broadcasting added or stretched: the adjoint of broadcast_to."""
+
+    saves = ()  # backward reads no input value (only shapes)
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -198,6 +206,8 @@ def _is_basic(index: Any) -> bool:
 
 
 class GetItem(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, index: Any) -> None:
         self.index = index
 
@@ -214,6 +224,8 @@ class GetItem(Function):
 
 class IndexAdd(Function):
     """Scatter ``g`` into zeros of ``shape`` at ``index``; repeated indices accumulate."""
+
+    saves = ()  # backward reads no input value (only shapes)
 
     def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
         self.index = index
@@ -254,6 +266,8 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
 
 # ----------------------------------------------------------------------------- joining
 class Cat(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, dim: int) -> None:
         self.dim = dim
 
@@ -345,6 +359,8 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
 
 # ----------------------------------------------------------------------------- padding
 class Pad(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, widths: tuple[tuple[int, int], ...], value: float) -> None:
         self.widths = widths
         self.value = value

@@ -21,7 +21,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
 from .activation import relu, sigmoid
-from .elementwise import _constant, abs, clamp, exp, log, mul, where
+from .elementwise import Mul, _constant, abs, clamp, exp, log, mul, where
 from .matmul import matmul
 from .movement import IndexAdd, permute, reshape, transpose
 from .reduce import mean, sum
@@ -51,6 +51,8 @@ class Linear(Function):
     Backward: ∂L/∂x = g·W, ∂L/∂W = gᵀ·x, ∂L/∂b = Σ_rows g — the input gradient is skipped when x
     does not require grad (the first layer of a network).
     """
+
+    saves = Mul.saves  # ∂/∂x reads W, ∂/∂W reads x; the bias is not read
 
     def forward(self, x, w, b=None):
         y = x @ w.T
@@ -106,6 +108,9 @@ def _dim(x: Tensor, dim: int, op: str) -> int:
 class Softmax(Function):
     """yᵢ = e^{xᵢ−m} / Σⱼ e^{xⱼ−m} (m = max x: no overflow); ∂L/∂x = y ⊙ (g − Σ g⊙y)."""
 
+    saves = ()
+    saves_output = True  # backward reads the output
+
     def __init__(self, dim: int) -> None:
         self.dim = dim
 
@@ -125,6 +130,9 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """yᵢ = xᵢ − m − log Σⱼ e^{xⱼ−m} (stable for any logits); ∂L/∂x = g − e^y · Σ g."""
+
+    saves = ()
+    saves_output = True  # backward reads the output
 
     def __init__(self, dim: int) -> None:
         self.dim = dim

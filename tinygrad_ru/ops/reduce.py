@@ -28,6 +28,8 @@ def _spread(g: Tensor, in_shape: tuple[int, ...], axis, keepdim: bool) -> Tensor
 
 
 class Sum(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, axis, keepdim: bool) -> None:
         self.axis, self.keepdim = axis, keepdim
 
@@ -40,6 +42,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    saves = ()  # backward reads no input value (only shapes)
+
     def __init__(self, axis, keepdim: bool) -> None:
         self.axis, self.keepdim = axis, keepdim
 
@@ -96,6 +100,8 @@ def _prod(values) -> int:
 class _Extremum(Function):
     """max/min. Over one dim the gradient goes to the returned index (as PyTorch); over the
     whole tensor it is shared evenly among tied elements (also as PyTorch)."""
+
+    saves = ()  # the selection is kept as weights
 
     def __init__(self, axis, keepdim: bool) -> None:
         self.axis, self.keepdim = axis, keepdim
@@ -325,6 +331,8 @@ def argmin(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> T
 
 class LogSumExp(Function):
     """y = log Σ eˣ computed as m + log Σ e^{x−m} (m = max x): no overflow; ∂y/∂x = softmax(x)."""
+
+    saves_output = True
 
     def __init__(self, axis, keepdim: bool) -> None:
         self.axis, self.keepdim = axis, keepdim

@@ -14,6 +14,7 @@ closure, walks the groups, skips parameters whose ``.grad`` is None, and saves/l
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
@@ -100,6 +101,29 @@ class ParamState(MutableMapping):
         return f"ParamState({len(self)} parameters)"
 
 
+def _bumps_versions(step: Callable) -> Callable:
+    """Wrap an optimizer's ``step``: afterwards every parameter it updated (those with a gradient)
+    has its version bumped, as an in-place ``p.add_(...)`` would in PyTorch, so that a graph that
+    saved the old values refuses to backward (see ``Tensor._bump_version``)."""
+
+    @functools.wraps(step)
+    def wrapped(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        depth = self.__dict__.get("_step_depth", 0)  # a subclass's step calling super().step(): bump once
+        self.__dict__["_step_depth"] = depth + 1
+        try:
+            return step(self, *args, **kwargs)
+        finally:
+            self.__dict__["_step_depth"] = depth
+            if depth == 0:
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is not None:
+                            p._bump_version()
+
+    wrapped._bumps_versions = True  # type: ignore[attr-defined]
+    return wrapped
+
+
 def _enable_grad():
     from tinygrad_ru.autograd.grad_mode import enable_grad
 
@@ -125,6 +149,14 @@ class Optimizer:
         state: per-parameter state (moving averages, step counters), ``opt.state[p]``.
         defaults: the options given to the constructor.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # every step() — the base one and each subclass's own — bumps the versions of the parameters
+        # it updated; done here once instead of in every optimizer
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_bumps_versions", False):
+            cls.step = _bumps_versions(step)
 
     def __init__(self, params: Iterable[Any] | Iterable[dict], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -211,7 +243,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.zero_()
 
     # ------------------------------------------------------------------ stepping
     def _evaluate(self, closure: Callable[[], Any] | None) -> Any:
@@ -239,6 +271,8 @@ class Optimizer:
                         continue
                     self._update(p, p.grad.data, self.state[p], group)
         return loss
+
+    step = _bumps_versions(step)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         raise NotImplementedError

@@ -19,7 +19,6 @@ Both run their own ``autograd.grad(..., retain_graph=True)`` over the graph, so 
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.engine import grad as _grad
+from ..autograd.engine import topological_order
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 
@@ -133,23 +133,9 @@ def _names(tensors: list[Tensor], names: Mapping[str, Any] | None) -> dict[int, 
 
 
 def _backward_order(output: Tensor, ops: dict[int, _Op]) -> None:
-    """Replay the engine's schedule (a heap on −generation) to number the ops as backward visits them."""
-    if output.grad_fn is None:
-        return
-    heap = [(-output.grad_fn.generation, 0, id(output.grad_fn))]
-    seen = {id(output.grad_fn)}
-    counter, step = 0, 0
-    while heap:
-        _, _, key = heapq.heappop(heap)
-        step += 1
-        op = ops[key]
-        op.order = step
-        for x, need in zip(op.inputs, op.fn.needs_input_grad):
-            fn = x.grad_fn
-            if need and fn is not None and id(fn) not in seen:
-                seen.add(id(fn))
-                counter += 1
-                heapq.heappush(heap, (-fn.generation, counter, id(fn)))
+    """Number the ops as backward visits them: the engine's own schedule, ``topological_order``."""
+    for step, fn in enumerate(topological_order(output), start=1):
+        ops[id(fn)].order = step
 
 
 def _gradients(output: Tensor, tensors: list[Tensor]) -> dict[int, Tensor | None]:
@@ -158,7 +144,7 @@ def _gradients(output: Tensor, tensors: list[Tensor]) -> dict[int, Tensor | None
     grads: dict[int, Tensor | None] = {id(t): None for t in tensors}
     if not output.requires_grad or not wrt:
         return grads
-    seed = Tensor._wrap(output.data * 0 + 1, False)
+    seed = Tensor._wrap(output.xp.ones_like(output.data), False)
     values = _grad(output, wrt, grad_outputs=seed, retain_graph=True, allow_unused=True)
     for t, g in zip(wrt, values):
         grads[id(t)] = g
@@ -171,7 +157,7 @@ def _local_derivatives(op: _Op) -> list[Any]:
         return [None] * len(op.inputs)
     y = op.outputs[0]
     with no_grad():
-        g = op.fn.backward(Tensor._wrap(y.data * 0 + 1, False))
+        g = op.fn.backward(Tensor._wrap(y.xp.ones_like(y.data), False))
     if not isinstance(g, tuple):
         g = (g,)
     return [None if gi is None else _scalar(gi) for gi in g]
