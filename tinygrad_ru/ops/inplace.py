@@ -43,6 +43,8 @@ def _leaf_error(name: str) -> RuntimeError:
 def _write(x: Tensor, values: Any, name: str, casting: str = "same_kind") -> Tensor:
     """Copy ``values`` (an array or a number, broadcast to x) into x's own array."""
     xp = x.xp
+    if not isinstance(x._data, xp.ndarray):  # a 0-d result may be a NumPy scalar: give it an array to write to
+        x._data = xp.array(x._data)
     try:
         xp.copyto(x._data, values, casting=casting)
     except TypeError:
