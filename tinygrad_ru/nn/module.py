@@ -20,6 +20,7 @@ from typing import Any
 from .. import backend
 from ..autograd.hooks import RemovableHandle
 from ..tensor import Tensor
+from .hooks import BackwardHook, add_module_hook
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -74,36 +75,91 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     # ------------------------------------------------------------------ forward
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not self._forward_hooks and not self._forward_pre_hooks:
+        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        """PyTorch's order: forward pre-hooks, backward hooks on the inputs, forward, forward hooks,
+        backward hooks on the outputs."""
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                            f"but got {result!r}."
+                        )
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            backward_hook = BackwardHook(self, self._backward_hooks.values(), self._backward_pre_hooks.values())
+            args = backward_hook.setup_input_hook(args)
         out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_with_kwargs:
+                result = hook(self, args, kwargs, out)
+            else:
+                result = hook(self, args, out)
             if result is not None:
                 out = result
+        if backward_hook is not None:
+            out = backward_hook.setup_output_hook(out)
         return out
 
-    def register_forward_hook(self, hook: Callable) -> _RemovableHandle:
-        """``hook(module, inputs, output)`` runs after every forward; a non-None return replaces the output."""
-        handle = _RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+                              ) -> RemovableHandle:
+        """``hook(module, args, output)`` runs after every forward; a non-None return replaces the output.
+
+        ``with_kwargs=True``: ``hook(module, args, kwargs, output)``; ``prepend=True``: runs before
+        the hooks registered earlier (PyTorch's options).
+        """
+        handle = add_module_hook(self._forward_hooks, hook, prepend, "register_forward_hook")
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
         return handle
 
-    def register_forward_pre_hook(self, hook: Callable) -> _RemovableHandle:
-        """``hook(module, inputs)`` runs before every forward; a non-None return replaces the inputs."""
-        handle = _RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+                                  ) -> RemovableHandle:
+        """``hook(module, args)`` runs before every forward; a non-None return replaces the args
+        (a single value is wrapped in a tuple).  ``with_kwargs=True``: ``hook(module, args, kwargs)``
+        returning None or ``(new_args, new_kwargs)``."""
+        handle = add_module_hook(self._forward_pre_hooks, hook, prepend, "register_forward_pre_hook")
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs.add(handle.id)
         return handle
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        r"""``hook(module, grad_input, grad_output)`` runs once ∂L/∂inputs of this call is computed.
+
+        ``grad_output[i]`` = ∂L/∂(output i), ``grad_input[j]`` = ∂L/∂(positional input j) (None for
+        inputs that do not require grad; only positional Tensor arguments count, as in PyTorch).
+        The hook may return a tuple of the same length to *replace* grad_input; it must not change
+        its arguments in place.  If no input requires grad (the first layer), the hook runs when
+        grad_output is known, with grad_input all None.  Implemented with identity Functions around
+        the inputs and outputs (see :mod:`tinygrad_ru.nn.hooks`), so nothing is recomputed.
+        """
+        return add_module_hook(self._backward_hooks, hook, prepend, "register_full_backward_hook")
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs when ∂L/∂outputs is known, before the module's own backward;
+        it may return a tuple of the same length to replace grad_output."""
+        return add_module_hook(self._backward_pre_hooks, hook, prepend, "register_full_backward_pre_hook")
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
