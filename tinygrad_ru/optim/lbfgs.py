@@ -7,6 +7,7 @@ Both work on the parameters flattened into one vector and share the two-loop rec
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -192,11 +193,12 @@ class LBFGS(Optimizer):
     """
 
     requires_closure = True  # the training loop passes step() a closure that re-evaluates the loss
+    _optional_numbers = ("max_eval",)
 
     def __init__(self, params: Iterable[Any], lr: float = 1, max_iter: int = 20, max_eval: int | None = None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, history_size: int = 100,
                  line_search_fn: str | None = None) -> None:
-        if max_eval is None:
+        if max_eval is None and isinstance(max_iter, numbers.Real):  # (a wrong type is reported below)
             max_eval = max_iter * 5 // 4
         defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
                         tolerance_change=tolerance_change, history_size=history_size, line_search_fn=line_search_fn)

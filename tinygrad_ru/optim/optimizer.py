@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
+import numbers
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
@@ -209,8 +211,47 @@ class Optimizer:
             if value is required and key not in group:
                 raise ValueError(f"{type(self).__name__}: parameter group has no value for required option {key!r}")
             group.setdefault(key, value)
+        self._check_types(group)
         self._validate(group)
         self.param_groups.append(group)
+
+    # options that may be a number or None (declared, since their default None says nothing)
+    _optional_numbers: tuple[str, ...] = ()
+
+    @classmethod
+    def _numeric_options(cls) -> dict[str, str]:
+        """Which options are numbers: those whose constructor default is a number (not a bool) or a
+        tuple of numbers (``betas``), in this class or a base class; plus ``_optional_numbers``."""
+        kinds: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            init = klass.__dict__.get("__init__")
+            if init is None or klass is object:
+                continue
+            for name, param in inspect.signature(init).parameters.items():
+                default = param.default
+                if isinstance(default, bool):
+                    continue
+                if isinstance(default, numbers.Real):
+                    kinds[name] = "a real number"
+                elif isinstance(default, tuple) and default and all(isinstance(d, numbers.Real) for d in default):
+                    kinds[name] = "a tuple of real numbers"
+        for name in cls._optional_numbers:
+            kinds[name] = "a real number or None"
+        return kinds
+
+    def _check_types(self, group: dict[str, Any]) -> None:
+        """A clear TypeError for a hyper-parameter of the wrong type (``SGD(lr="0.1")``) naming the
+        optimizer and the option, instead of a bare comparison error from ``_validate``."""
+        for key, kind in self._numeric_options().items():
+            if key not in group:
+                continue
+            value = group[key]
+            if kind == "a tuple of real numbers":
+                ok = isinstance(value, (tuple, list)) and all(isinstance(v, numbers.Real) for v in value)
+            else:
+                ok = isinstance(value, numbers.Real) or (value is None and kind.endswith("None"))
+            if not ok:
+                raise TypeError(f"{type(self).__name__}: {key} must be {kind}, got {type(value).__name__} {value!r}")
 
     def _validate(self, group: dict[str, Any]) -> None:
         """Check a group's hyper-parameters; subclasses extend it.  Raise ValueError on bad values."""

@@ -58,6 +58,8 @@ class SGDBB(Optimizer):
             opt.epoch_end()        # sets the step size of the next epoch; returns it
     """
 
+    _optional_numbers = ("beta",)
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, beta: float | None = None, weight_decay: float = 0.0, *,
                  min_lr: float = 0.0, max_lr: float = math.inf, maximize: bool = False) -> None:
         defaults = dict(lr=lr, beta=beta, weight_decay=weight_decay, min_lr=min_lr, max_lr=max_lr,

@@ -142,7 +142,10 @@ class GradientNormRatio(Callback):
         self.initial = self.average = None
 
     def on_batch_end(self, trainer, step, logs):
-        g = logs["grad_norm"]
+        g = logs.get("grad_norm")
+        if g is None:
+            raise KeyError("GradientNormRatio: the batch logs have no 'grad_norm' (the trainer computes it "
+                           "for callbacks with needs_grad_norm = True)")
         if self.initial is None:
             self.initial = self.average = g
             return

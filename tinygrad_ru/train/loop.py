@@ -86,6 +86,7 @@ class Trainer:
         self.step = 0
         self.stop_reason: str | None = None
         self._elapsed = 0.0
+        self._last_grad_norm: float | None = None
 
     # ---------------------------------------------------------------- control
     def stop(self, reason: str) -> None:
@@ -105,8 +106,19 @@ class Trainer:
         return math.sqrt(total)
 
     # ---------------------------------------------------------------- one step
+    def _check_finite(self, value: float) -> None:
+        if not math.isfinite(value):
+            hint = "lower the lr"
+            groups = getattr(self.optimizer, "param_groups", None) or [{}]
+            if groups[0].get("line_search_fn", "") is None:  # LBFGS without a line search
+                hint += " or pass line_search_fn='strong_wolfe'"
+            raise FloatingPointError(f"fit: the loss became {value} at step {self.step + 1} "
+                                     f"({type(self.optimizer).__name__}); {hint}")
+
     def _train_step(self, x: Tensor, y: Tensor) -> tuple[float, Tensor]:
         opt = self.optimizer
+        need_norm = any(c.needs_grad_norm for c in self.callbacks)
+        self._last_grad_norm = None
         if _needs_closure(opt):
             outputs: list[Tensor] = []
             with_backward = getattr(opt, "closure_calls_backward", True)
@@ -117,21 +129,32 @@ class Trainer:
                 loss = self.loss_fn(out, y)
                 if with_backward:
                     loss.backward()
+                if not outputs and need_norm:  # ‖∇J(θₜ)‖ at the point where the step starts
+                    self._last_grad_norm = self._grad_norm() if with_backward else self._grad_norm_of(loss)
                 outputs.append(out)
                 return loss
 
-            loss = opt.step(closure)
-            return float(loss.item()), outputs[0].detach()
+            value = float(opt.step(closure).item())
+            self._check_finite(value)
+            return value, outputs[0].detach()
         opt.zero_grad()
         out = self.model(x)
         loss = self.loss_fn(out, y)
         loss.backward()
         value = float(loss.item())
-        if not math.isfinite(value):
-            raise FloatingPointError(f"fit: the loss became {value} at step {self.step + 1}; lower the lr")
-        self._last_grad_norm = self._grad_norm() if any(c.needs_grad_norm for c in self.callbacks) else None
+        self._check_finite(value)
+        if need_norm:
+            self._last_grad_norm = self._grad_norm()
         opt.step()
         return value, out.detach()
+
+    def _grad_norm_of(self, loss: Tensor) -> float:
+        """‖∂loss/∂θ‖ without touching ``.grad`` (for optimizers whose closure does not call backward)."""
+        from ..autograd.engine import grad
+
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        grads = grad(loss, params, retain_graph=True, allow_unused=True)
+        return math.sqrt(sum(float((g.data * g.data).sum()) for g in grads if g is not None))
 
     # ---------------------------------------------------------------- the loop
     def fit(self, train_loader: Iterable, val_loader: Iterable | None = None, epochs: int = 1) -> History:
@@ -172,7 +195,7 @@ class Trainer:
             correct += _correct(out, y)
             count += n
             logs = {"step": self.step, "loss": loss, "lr": self._lr(), "time": time.perf_counter() - start}
-            if getattr(self, "_last_grad_norm", None) is not None:
+            if self._last_grad_norm is not None:
                 logs["grad_norm"] = self._last_grad_norm
             self.history.iterations.append(logs)
             if self.scheduler is not None and self.scheduler_interval == "batch":
@@ -186,6 +209,10 @@ class Trainer:
                 break
         if bar is not None:
             bar.close()
+        if count == 0:
+            raise ValueError(f"fit: the training loader yielded no batches in epoch {epoch + 1} "
+                             f"({type(train_loader).__name__} of length "
+                             f"{len(train_loader) if hasattr(train_loader, '__len__') else 'unknown'})")
         row: dict[str, Any] = {"epoch": epoch + 1, "train_loss": total_loss / max(count, 1),
                                "train_acc": correct / max(count, 1), "val_loss": None, "val_acc": None,
                                "lr": self._lr()}
