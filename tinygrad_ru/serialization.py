@@ -13,7 +13,10 @@ state ``{"model": ..., "optimizer": ..., "epoch": 3}``.
 
 The file is written atomically: into a temporary file in the same directory, flushed and
 fsync'ed, then renamed over the target with ``os.replace`` — a crash leaves either the old
-checkpoint or the new one, never half a file.
+checkpoint or the new one, never half a file.  A process killed while writing (SIGKILL, power
+loss) leaves its hidden temporary ``.NAME.tgru-HOST-PID-XXXXXXXX.tmp`` behind; the next save to
+the same target removes such leftovers — only files of exactly that name pattern, written on this
+host by a process that no longer runs.
 
 Optional: ``save_safetensors`` / ``load_safetensors`` (the ``safetensors`` package, extra
 ``interop``) write the flat ``{name: tensor}`` format that PyTorch and others read.
@@ -25,6 +28,8 @@ import io
 import json
 import math
 import os
+import re
+import socket
 import tempfile
 import zipfile
 from collections import OrderedDict
@@ -41,6 +46,7 @@ __all__ = ["save", "load", "save_safetensors", "load_safetensors", "CheckpointEr
 FORMAT = "tinygrad_ru.checkpoint"
 VERSION = 1
 _MANIFEST = "__tinygrad_ru__"
+_MAX_DEPTH = 200  # nesting levels of dicts/lists a checkpoint may have (a state dict has about 4)
 
 
 class CheckpointError(ValueError):
@@ -60,7 +66,9 @@ class _Encoder:
         self.arrays[key] = array
         return key
 
-    def encode(self, value: Any, where: str) -> Any:
+    def encode(self, value: Any, where: str, depth: int = 0) -> Any:
+        if depth > _MAX_DEPTH:
+            raise ValueError(f"save: {where} is nested deeper than {_MAX_DEPTH} levels of dicts/lists/tuples")
         if isinstance(value, Tensor):
             node = {"type": "tensor", "key": self._add_array(backend.to_numpy(value.data), where),
                     "device": value.device}
@@ -84,12 +92,12 @@ class _Encoder:
             for k, v in value.items():
                 if isinstance(k, bool) or not isinstance(k, (str, int)):
                     raise TypeError(f"save: dict keys must be str or int, got {k!r} ({type(k).__name__}) in {where}")
-                items.append([k, self.encode(v, f"{where}[{k!r}]")])
+                items.append([k, self.encode(v, f"{where}[{k!r}]", depth + 1)])
             kind = "odict" if isinstance(value, OrderedDict) else "dict"
             return {"type": kind, "items": items}
         if isinstance(value, (list, tuple)):
             kind = "list" if isinstance(value, list) else "tuple"
-            return {"type": kind, "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+            return {"type": kind, "items": [self.encode(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]}
         raise TypeError(
             f"save: cannot store {type(value).__name__} at {where}; a checkpoint holds Tensors, arrays, numbers, "
             "strings, None and (nested) dicts/lists/tuples of them"
@@ -116,7 +124,9 @@ class _Decoder:
             return loc(saved)
         return loc
 
-    def decode(self, node: Any) -> Any:
+    def decode(self, node: Any, depth: int = 0) -> Any:
+        if depth > _MAX_DEPTH:
+            raise _not_checkpoint(self.path, f"the manifest is nested deeper than {_MAX_DEPTH} levels")
         try:
             kind = node["type"]
         except (TypeError, KeyError):
@@ -140,12 +150,12 @@ class _Decoder:
         if kind in ("dict", "odict"):
             out = OrderedDict() if kind == "odict" else {}
             for k, v in node["items"]:
-                out[k] = self.decode(v)
+                out[k] = self.decode(v, depth + 1)
             return out
         if kind == "list":
-            return [self.decode(v) for v in node["items"]]
+            return [self.decode(v, depth + 1) for v in node["items"]]
         if kind == "tuple":
-            return tuple(self.decode(v) for v in node["items"])
+            return tuple([self.decode(v, depth + 1) for v in node["items"]])
         raise _not_checkpoint(self.path, f"unknown entry type {kind!r} in the manifest")
 
 
@@ -175,14 +185,62 @@ def _fsync_dir(directory: str) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[Any], None]) -> None:
-    """Call ``write(file)`` on a temporary file next to ``path``, fsync it and rename it over ``path``.
+def _host_prefix(path: str) -> str:
+    """``.NAME.tgru-HOST-``: how the temporary files for ``path`` written on this host begin
+    (then the writer's PID, ``-``, mkstemp's 8 random characters and ``.tmp``)."""
+    host = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40]
+    return f".{os.path.basename(path)}.tgru-{host}-"
 
-    On any error the temporary file is removed and ``path`` is untouched.
+
+def _process_gone(pid: int) -> bool:
+    if os.name != "posix":  # pragma: no cover - os.kill(pid, 0) would terminate the process on Windows
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # e.g. PermissionError: it exists, owned by someone else
+        return False
+    return False
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
+    """Delete the temporaries that an interrupted :func:`atomic_write` to ``path`` left behind.
+
+    Only files named exactly ``.NAME.tgru-HOST-PID-XXXXXXXX.tmp`` for this target, this host and a
+    process that is no longer running; anything else (a file we did not write, a save still in
+    progress) stays.  Returns the removed paths.
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    pattern = re.compile(re.escape(_host_prefix(path)) + r"(\d+)-[a-z0-9_]{8}\.tmp")
+    removed = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:  # pragma: no cover - an unreadable directory: mkstemp will report it
+        return removed
+    for entry in entries:
+        m = pattern.fullmatch(entry.name)
+        if m is None or not entry.is_file(follow_symlinks=False) or not _process_gone(int(m.group(1))):
+            continue
+        try:
+            os.unlink(entry.path)
+            removed.append(entry.path)
+        except FileNotFoundError:  # another process cleaned it first
+            pass
+    return removed
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Any], None]) -> None:
+    """Call ``write(file)`` on a temporary file next to ``path``, fsync it and rename it over ``path``.
+
+    On any error the temporary file is removed and ``path`` is untouched; temporaries that a killed
+    earlier write to the same ``path`` left behind are removed first (:func:`remove_stale_temporaries`).
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=f"{_host_prefix(path)}{os.getpid()}-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -260,6 +318,8 @@ def load(path: str | os.PathLike | io.IOBase, map_location: Any = None) -> Any:
                 manifest = json.loads(archive[_MANIFEST].tobytes().decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as e:
                 raise _not_checkpoint(name, f"unreadable manifest: {e}") from None
+            except RecursionError:  # json's own parser gives up on very deep nesting
+                raise _not_checkpoint(name, f"the manifest is nested deeper than {_MAX_DEPTH} levels") from None
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
                 raise _not_checkpoint(name, "the manifest names another format")
             if manifest.get("version", 0) > VERSION:
