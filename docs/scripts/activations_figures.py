@@ -6,11 +6,14 @@
    derivatives computed by tinygrad_ru's own backward pass (not by hand);
 2. docs/img/init_variance.png — the lecture's argument measured: the variance of the
    activations through a 20-layer ReLU net (width 256) for several initialisations;
-   the numbers are also written to docs/img/init_variance.txt.
+   the numbers are also written to docs/img/init_variance.txt;
+3. docs/img/layer_stats.png — per-layer activation/gradient statistics recorded by hooks during
+   one epoch of real training (examples/layer_stats.py: sigmoid/tanh/ReLU, naive vs Xavier/He).
 """
 
 from __future__ import annotations
 
+import runpy
 from pathlib import Path
 
 import matplotlib
@@ -106,10 +109,16 @@ def init_experiment() -> None:
     print("\n".join(lines))
 
 
+def layer_stats_experiment() -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "layer_stats.py"
+    runpy.run_path(str(example), run_name="layer_stats")["main"](["--out", str(IMG / "layer_stats.png")])
+
+
 def main() -> None:
     IMG.mkdir(parents=True, exist_ok=True)
     activation_curves()
     init_experiment()
+    layer_stats_experiment()
 
 
 if __name__ == "__main__":

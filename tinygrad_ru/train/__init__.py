@@ -12,9 +12,10 @@ from .callbacks import (
     TargetLoss,
 )
 from .history import History
+from .layer_stats import LayerStats
 from .loop import Trainer, evaluate, fit
 
 __all__ = [
     "Callback", "Checkpoint", "EarlyStopping", "GradientNormRatio", "MaxIterations", "MaxTime", "RelativeLoss",
-    "TargetLoss", "SnapshotEnsemble", "History", "Trainer", "evaluate", "fit",
+    "TargetLoss", "SnapshotEnsemble", "LayerStats", "History", "Trainer", "evaluate", "fit",
 ]

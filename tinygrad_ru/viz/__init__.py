@@ -19,6 +19,7 @@ from .landscape import (
     plot_landscape_contour,
     plot_landscape_surface,
 )
+from .layer_stats import plot_layer_stats
 from .optimizers import (
     animate_trajectories,
     classify_endpoint,
@@ -34,7 +35,8 @@ from .testfunctions import TEST_FUNCTIONS, get_test_function
 
 __all__ += [
     "filter_normalized_direction", "interpolate_1d", "landscape_2d", "plot_interpolation", "plot_landscape_contour",
-    "plot_landscape_surface", "animate_trajectories", "classify_endpoint", "gradient_signals", "plot_trajectories",
+    "plot_landscape_surface", "plot_layer_stats", "animate_trajectories", "classify_endpoint", "gradient_signals",
+    "plot_trajectories",
     "plot_update_response", "run_lab", "run_trajectory", "update_response", "plot_history", "plot_lr_schedule",
     "TEST_FUNCTIONS", "get_test_function",
 ]
