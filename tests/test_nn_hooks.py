@@ -267,3 +267,24 @@ def test_backward_hook_with_retain_graph_runs_per_backward_and_double_backward_w
     tg_.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(lin.weight.grad.numpy(), tlin.weight.grad.numpy(), rtol=1e-10)
+
+
+def test_always_call_forward_hook_runs_when_forward_raises_like_torch():
+    class Boom(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    class TBoom(torch.nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    def run(module, make):
+        seen = []
+        module.register_forward_hook(lambda m, args, out: seen.append(("always", out)), always_call=True)
+        module.register_forward_hook(lambda m, args, out: seen.append(("normal", out)))
+        module.register_forward_hook(lambda m, args, out: 1 / 0, always_call=True)  # silenced: a warning
+        with pytest.warns(UserWarning, match="always_call=True"), pytest.raises(ValueError, match="boom"):
+            module(make([1.0]))
+        return seen
+
+    assert run(Boom(), tg.tensor) == run(TBoom(), torch.tensor) == [("always", None)]

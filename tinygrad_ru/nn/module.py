@@ -13,6 +13,7 @@ the same as PyTorch's for the same architecture.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -77,6 +78,7 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks_with_kwargs", set())
         object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_hooks_always_called", set())
         object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
@@ -110,7 +112,11 @@ class Module:
         if self._backward_hooks or self._backward_pre_hooks:
             backward_hook = BackwardHook(self, self._backward_hooks.values(), self._backward_pre_hooks.values())
             args = backward_hook.setup_input_hook(args)
-        out = self.forward(*args, **kwargs)
+        try:
+            out = self.forward(*args, **kwargs)
+        except Exception:
+            self._run_always_called_hooks(args, kwargs)
+            raise
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
                 result = hook(self, args, kwargs, out)
@@ -122,16 +128,34 @@ class Module:
             out = backward_hook.setup_output_hook(out)
         return out
 
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
-                              ) -> RemovableHandle:
+    def _run_always_called_hooks(self, args: tuple, kwargs: dict) -> None:
+        """``forward`` raised: call the hooks registered with ``always_call=True`` (output None); an
+        error of theirs is only a warning, the forward's error is the one that propagates (as PyTorch)."""
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id not in self._forward_hooks_always_called:
+                continue
+            try:
+                if hook_id in self._forward_hooks_with_kwargs:
+                    hook(self, args, kwargs, None)
+                else:
+                    hook(self, args, None)
+            except Exception as e:
+                warnings.warn("forward hook with ``always_call=True`` raised an exception that was silenced "
+                              f"as another error was raised in forward: {e}", stacklevel=3)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
         """``hook(module, args, output)`` runs after every forward; a non-None return replaces the output.
 
-        ``with_kwargs=True``: ``hook(module, args, kwargs, output)``; ``prepend=True``: runs before
-        the hooks registered earlier (PyTorch's options).
+        PyTorch's options: ``with_kwargs=True``: ``hook(module, args, kwargs, output)``;
+        ``prepend=True``: runs before the hooks registered earlier; ``always_call=True``: runs (with
+        output None) also when ``forward`` raises.
         """
         handle = add_module_hook(self._forward_hooks, hook, prepend, "register_forward_hook")
         if with_kwargs:
             self._forward_hooks_with_kwargs.add(handle.id)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
         return handle
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
