@@ -304,3 +304,14 @@ def test_worker_batches_move_to_the_loaders_device():
         np.testing.assert_array_equal(standin.to_host(batches[-1][0].data), x[8:])
     finally:
         standin.unregister()
+
+
+def test_a_stuck_worker_is_terminated_and_reaped(monkeypatch):
+    from tinygrad_ru.data import workers
+
+    monkeypatch.setattr(workers, "_JOIN_S", 0.2)  # (how long shutdown waits before terminating)
+    it = iter(DataLoader(Slow(4, delay=10.0), batch_size=1, num_workers=2, timeout=0.3, sampler=[1, 2]))
+    with pytest.raises(RuntimeError, match="timed out"):
+        next(it)  # both workers are inside a 10-20 s __getitem__ when shutdown comes
+    assert all(w.exitcode == -signal.SIGTERM for w in it.workers)
+    _assert_reaped(_pids(it))

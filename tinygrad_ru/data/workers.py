@@ -273,8 +273,10 @@ class MultiProcessIterator:
                 q.put(None)
             except (OSError, ValueError):  # pragma: no cover - a queue already closed
                 pass
+        deadline = time.monotonic() + _JOIN_S  # one wait for all: a busy worker is terminated after it
         for w in self.workers:
-            w.join(timeout=_JOIN_S)
+            w.join(timeout=max(0.0, deadline - time.monotonic()))
+        for w in self.workers:
             if w.is_alive():
                 w.terminate()
                 w.join()
