@@ -315,3 +315,15 @@ def test_a_stuck_worker_is_terminated_and_reaped(monkeypatch):
         next(it)  # both workers are inside a 10-20 s __getitem__ when shutdown comes
     assert all(w.exitcode == -signal.SIGTERM for w in it.workers)
     _assert_reaped(_pids(it))
+
+
+@pytest.mark.parametrize("context", ["spawn", "forkserver"])
+def test_workers_started_without_fork(context):
+    """spawn/forkserver (macOS's and Windows' default, Linux's from Python 3.14): the dataset and the
+    batch maker travel by pickle; order, values and a worker's exception as with fork."""
+    x = tg.arange(10.0)
+    batches = list(DataLoader(TensorDataset(x, tg.arange(10)), batch_size=4, num_workers=2,
+                              multiprocessing_context=context))
+    assert [b[1].tolist() for b in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    with pytest.raises(ValueError, match="bad sample 7"):
+        list(DataLoader(Failing(), batch_size=4, num_workers=1, multiprocessing_context=context))
