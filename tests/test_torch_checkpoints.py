@@ -100,6 +100,8 @@ def test_map_location(tmp_path):
     got = tg.load(tmp_path / "w.pt", map_location=lambda saved: seen.append(saved) or tg.device("cpu"))
     assert seen == ["cpu"] and got["w"].device == "cpu"
     assert tg.load(tmp_path / "w.pt", map_location="cpu")["w"].device == tg.device("cpu")
+    for weights_only in (True, False):  # torch.load's keyword: loading here is always weights-only
+        assert tg.load(tmp_path / "w.pt", map_location=tg.device("cpu"), weights_only=weights_only)["w"].shape == (2,)
     with open(tmp_path / "w.pt", "rb") as f:  # an open file too
         assert tg.load(f)["w"].shape == (2,)
 

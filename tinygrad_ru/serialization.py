@@ -281,7 +281,7 @@ def save(obj: Any, path: str | os.PathLike | io.IOBase, format: str = "npz") -> 
     atomic_write(path, lambda f: _write_npz(f, enc.arrays, manifest))
 
 
-def load(path: str | os.PathLike | io.IOBase, map_location: Any = None) -> Any:
+def load(path: str | os.PathLike | io.IOBase, map_location: Any = None, weights_only: bool | None = None) -> Any:
     """Read a checkpoint written by :func:`save`, or a PyTorch ``.pt`` file of tensors; never runs pickled code.
 
     A ``torch.save`` file (a zip with ``data.pkl``) is read by :func:`tinygrad_ru.torch_format.load`,
@@ -290,7 +290,8 @@ def load(path: str | os.PathLike | io.IOBase, map_location: Any = None) -> Any:
     ``map_location``: None puts each Tensor back on the device it was saved from; a device
     (``"cpu"``, ``"cuda:0"``) puts them all there; a dict ``{"cuda:0": "cpu"}`` or a callable
     ``fn(saved_device) -> device`` maps devices.  A truncated, corrupted or foreign file raises
-    :class:`CheckpointError` (a ValueError) saying so.
+    :class:`CheckpointError` (a ValueError) saying so.  ``weights_only`` is accepted for
+    ``torch.load`` calls and changes nothing: loading is always weights-only here.
     """
     if hasattr(path, "read"):
         name = str(getattr(path, "name", None) or "<file object>")
