@@ -73,6 +73,13 @@ def test_cuda_and_accelerator_namespaces():
     assert tg.ones(1, device=device).device.type == device.type
 
 
+def test_inference_mode_is_exported_as_in_torch():
+    x = tg.ones(2, requires_grad=True)
+    with tg.inference_mode():
+        assert not (x * 2).requires_grad
+    assert (x * 2).requires_grad
+
+
 def test_utils_data_is_the_data_module():
     from tinygrad_ru.utils.data import DataLoader, Dataset, TensorDataset, random_split
 
