@@ -41,10 +41,9 @@ def main() -> None:
     print(f"  d = b + 1 = {d.item():g}")
     print(f"  e = c · d = {e.item():g}")
 
-    graph = draw_graph(e, title="e = (a + b)(b + 1)")  # before backward: it frees the graph
+    e.backward()  # forward, backward, then draw: the picture shows the gradients backward computed
+    graph = draw_graph(e, title="e = (a + b)(b + 1)")
     trace = explain_backward(e)
-
-    e.backward()
     print("backward (e.backward()):")
     print(f"  ∂e/∂a = {a.grad.item():g}")
     print(f"  ∂e/∂b = {b.grad.item():g}")

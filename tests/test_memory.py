@@ -11,6 +11,7 @@ import numpy as np
 
 import tinygrad_ru as tg
 from tinygrad_ru import Tensor
+from tinygrad_ru.autograd.function import SMALL_VALUES, FreedTensor
 
 
 def _collect_functions(root: Tensor) -> list:
@@ -31,19 +32,25 @@ def _small_graph(x: Tensor, w: Tensor) -> Tensor:
     return (h * h + h).logsumexp(1).mean()
 
 
-def test_function_nodes_die_after_backward_without_gc():
+def test_after_backward_only_the_skeleton_stays_and_dies_with_the_output_without_gc():
     gc.disable()
     try:
-        x = tg.randn(4, 3)
-        w = tg.randn(3, 5, requires_grad=True)
+        x = tg.randn(4, 30)
+        w = tg.randn(30, 50, requires_grad=True)
         loss = _small_graph(x, w)
         refs = _collect_functions(loss)
         assert len(refs) >= 6
+        big = weakref.ref(loss.grad_fn.inputs[0].grad_fn.inputs[0])  # an intermediate of 4×50 values
         loss.backward()
-        # the root's own node stays referenced by `loss` (released, its inputs dropped); the rest die
-        alive = [r for r in refs if r() is not None]
-        assert [r() for r in alive] == [loss.grad_fn]
-        del loss
+        # the nodes stay while `loss` lives (so the graph can be drawn), released: what forward saved
+        # is gone, big intermediates are freed (stand-ins of their shape), parameters and small values stay
+        assert all(r() is not None and r().released for r in refs)
+        assert big() is None
+        for r in refs:
+            for t in r().inputs:
+                assert t is w or t.numel() <= SMALL_VALUES or isinstance(t, FreedTensor)
+                assert t.data.size <= SMALL_VALUES or t is w or t.data.strides == (0,) * t.ndim
+        del loss, t
         assert all(r() is None for r in refs)
         assert w.grad is not None
     finally:

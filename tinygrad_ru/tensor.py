@@ -91,7 +91,7 @@ class Tensor:
     @classmethod
     def _wrap(cls, array: Any, requires_grad: bool) -> Tensor:
         """Fast internal constructor: no conversion, no checks."""
-        t = object.__new__(Tensor)
+        t = object.__new__(cls)
         t._data = array
         t.requires_grad = requires_grad
         t.grad = None

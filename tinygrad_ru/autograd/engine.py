@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..tensor import Tensor, _inplace_clock
-from .function import Function
+from .function import SMALL_VALUES, Function
 from .grad_mode import grad_mode
 
 _FREED_MESSAGE = (
@@ -117,6 +117,7 @@ def run_backward(
     # creator runs, even after the Functions that used it were released.
     pending: dict[int, list] = {}
     held: list[Tensor] = []  # leaves whose gradient waits for the end (hooks, autograd.grad)
+    freed: dict[int, tuple] = {}  # stand-ins of big tensors in the released graph (Function.release)
 
     def deliver(t: Tensor, g: Tensor) -> None:
         if t.grad_fn is None:
@@ -189,7 +190,11 @@ def run_backward(
             if fn._hooks:
                 grads = _run_node_hooks(fn, grads, grad_outputs)
             if not retain_graph:
-                fn.release()
+                if capture is None and not create_graph:  # for pictures after backward: release keeps small ones
+                    fn._grads_seen = (grad_outputs, grads)
+                fn.release(freed)
+            elif capture is None and not create_graph:
+                fn._grads_seen = (_small(grad_outputs), _small(grads))
             if len(grads) > 1:
                 grads = _unshared(grads)
             for i, (x, gx, need) in enumerate(zip(inputs, grads, needs)):
@@ -217,6 +222,11 @@ def _unshared(grads: tuple) -> tuple:
         seen.add(id(g))
         out.append(g)
     return tuple(out)
+
+
+def _small(grads: Sequence[Any]) -> tuple:
+    """The gradients with at most SMALL_VALUES elements (None for the others): kept for pictures."""
+    return tuple([g if isinstance(g, Tensor) and g._data.size <= SMALL_VALUES else None for g in grads])
 
 
 def _run_node_prehooks(fn: Function, grad_outputs: list) -> tuple:
@@ -256,7 +266,7 @@ def _accumulate_leaf(t: Tensor, g: Tensor, create_graph: bool) -> None:
 
 def _seed(root: Tensor, gradient: Any) -> Tensor:
     if gradient is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs; got an output of shape "
                 f"{root.shape}: pass gradient= of that shape"

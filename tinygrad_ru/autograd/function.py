@@ -43,6 +43,50 @@ from .hooks import RemovableHandle, add_hook
 _version_of = operator.attrgetter("_version")
 
 
+SMALL_VALUES = 64  # a released graph keeps the values of tensors up to this many elements
+
+
+class FreedTensor(Tensor):
+    """What a released graph keeps of a big tensor: shape, dtype, name, its place in the graph.
+
+    The values were freed by backward (``data`` is a read-only zero-stride array of the right
+    shape and dtype that costs one element).  ``origin()`` is the real tensor while something
+    else keeps it alive (a weak reference), else None.
+    """
+
+    __slots__ = ("_origin",)
+
+    def origin(self) -> Tensor | None:
+        return self._origin()
+
+    def __repr__(self) -> str:
+        return f"tensor(<freed by backward>, shape={tuple(self.shape)}, dtype={self.dtype})"
+
+
+def _keep(x: Tensor, freed: dict | None) -> Tensor:
+    """What a released graph keeps of input ``x``: itself if small or a parameter, else its stand-in."""
+    if x._data.size <= SMALL_VALUES or (x.grad_fn is None and x.requires_grad):
+        return x
+    return _stand_in(x, freed)
+
+
+def _stand_in(x: Tensor, freed: dict | None) -> Tensor:
+    """The :class:`FreedTensor` of ``x`` (the same one for every user in this backward pass)."""
+    if isinstance(x, FreedTensor):
+        return x
+    if freed is not None:
+        entry = freed.get(id(x))
+        if entry is not None:
+            return entry[1]
+    xp = x.xp
+    t = FreedTensor._wrap(xp.broadcast_to(xp.zeros((), dtype=x._data.dtype), x._data.shape), x.requires_grad)
+    t.grad_fn, t._generation, t.name, t._version = x.grad_fn, x._generation, x.name, x._version
+    t._origin = weakref.ref(x)
+    if freed is not None:
+        freed[id(x)] = (x, t)  # holding x keeps its id unique while the pass runs
+    return t
+
+
 class Function:
     """Base class of every differentiable operation (see the module docstring)."""
 
@@ -61,6 +105,7 @@ class Function:
     _records_versions: bool = True  # set from ``saves`` for each subclass
     _prehooks: dict | None = None
     _hooks: dict | None = None
+    _grads_seen: tuple | None = None  # (grad_outputs, grad_inputs) of the last backward, small ones only
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -147,10 +192,50 @@ class Function:
             "(x = x + 1 instead of x += 1), or do the in-place change after backward()"
         )
 
-    def release(self) -> None:
-        """Free what backward needed (the graph is not retained)."""
-        self.__dict__.clear()
-        self.released = True
+    def release(self, freed: dict | None = None) -> None:
+        """Free what backward needed, keep the skeleton of the graph for pictures.
+
+        Called by backward unless ``retain_graph=True``.  Everything the forward saved is dropped
+        (masks, column buffers, big inputs); what stays while the output tensor lives is the op's
+        name, its edges, shapes, the gradients backward saw when they are small (``_grads_seen``)
+        and inputs that are parameters or small (≤ ``SMALL_VALUES`` elements: the teaching sizes).
+        A bigger input is replaced by a :class:`FreedTensor` stand-in; ``freed`` (id → (tensor,
+        stand-in), one dict per backward pass) gives every user of a tensor the same stand-in and
+        lets the tensor's own creator point its output to it.  ``released`` stays True: a second
+        backward through the graph is an error, as in PyTorch.
+        """
+        d = self.__dict__
+        inputs = d.get("inputs", ())
+        outputs = d.get("outputs", [])
+        seen = d.get("_grads_seen")
+        kept = inputs
+        for x in inputs:  # all small (the teaching sizes): keep everything as it is
+            if x._data.size > SMALL_VALUES:
+                kept = tuple([_keep(t, freed) for t in inputs])
+                if seen is not None:  # a gradient has its input's shape: keep the small ones
+                    seen = (seen[0], tuple([g if t._data.size <= SMALL_VALUES else None
+                                            for g, t in zip(seen[1], inputs)]))
+                break
+        if freed:  # users of my outputs replaced them by stand-ins: point to those
+            for i, ref in enumerate(outputs):
+                entry = freed.pop(id(ref()), None)
+                if entry is not None:
+                    outputs[i] = weakref.ref(entry[1])
+        if seen is not None:
+            for g in seen[0]:
+                if g is not None and g._data.size > SMALL_VALUES:
+                    seen = (tuple([g if g is None or g._data.size <= SMALL_VALUES else None for g in seen[0]]),
+                            seen[1])
+                    break
+        generation, needs = d.get("generation", 0), d.get("needs_input_grad", ())
+        d.clear()
+        d["inputs"] = kept
+        d["outputs"] = outputs
+        d["generation"] = generation
+        d["needs_input_grad"] = needs
+        d["released"] = True
+        if seen is not None:
+            d["_grads_seen"] = seen
 
     @property
     def name(self) -> str:

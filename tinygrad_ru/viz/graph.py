@@ -13,8 +13,13 @@
 
     ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5
 
-Both run their own ``autograd.grad(..., retain_graph=True)`` over the graph, so they work before
-``backward()`` (or after ``backward(retain_graph=True)``) and leave ``.grad`` untouched.
+Drawn before ``backward()``, both compute the gradients on the side (their own
+``autograd.grad(..., retain_graph=True)``) and leave ``.grad`` untouched.  Drawn after a
+``backward()`` (plain or with ``retain_graph=True``) they run no backward at all: a leaf shows the
+``.grad`` it holds, an intermediate tensor the gradient that backward passed through it, and an
+edge the local derivative backward used (recorded for small tensors, see
+:meth:`~tinygrad_ru.autograd.Function.release`); big tensors whose values backward freed show
+their shape only.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import numpy as np
 from .. import backend
 from ..autograd.engine import grad as _grad
 from ..autograd.engine import topological_order
+from ..autograd.function import FreedTensor
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 
@@ -61,11 +67,8 @@ def _collect(output: Tensor, names: Mapping[str, Any] | None) -> _Graph:
     if not isinstance(output, Tensor):
         raise TypeError(f"draw_graph: expected a Tensor, got {type(output).__name__}")
     fn0 = output.grad_fn
-    if fn0 is not None and fn0.released:
-        raise RuntimeError(
-            "draw_graph: the graph of this tensor was freed by backward(); draw it before calling "
-            "backward(), or call backward(retain_graph=True)"
-        )
+    # after a backward the picture shows what that backward computed, and runs none of its own
+    after = fn0 is not None and (fn0.released or fn0._grads_seen is not None)
     tensors: dict[int, Tensor] = {id(output): output}
     order_seen: list[int] = [id(output)]
     ops: dict[int, _Op] = {}
@@ -75,10 +78,8 @@ def _collect(output: Tensor, names: Mapping[str, Any] | None) -> _Graph:
         fn = t.grad_fn
         if fn is None or id(fn) in ops:
             continue
-        if fn.released:
-            raise RuntimeError(f"draw_graph: part of the graph ({fn.name}) was freed by backward()")
-        outs = [r() for r in fn.outputs]
-        op = _Op(fn, f"op{len(ops)}", list(fn.inputs), [o for o in outs if o is not None])
+        outs = [_live(r()) for r in fn.outputs]
+        op = _Op(fn, f"op{len(ops)}", [_live(x) for x in fn.inputs], [o for o in outs if o is not None])
         ops[id(fn)] = op
         for x in op.inputs:
             if id(x) not in tensors:
@@ -103,12 +104,45 @@ def _collect(output: Tensor, names: Mapping[str, Any] | None) -> _Graph:
 
     label_of = _names(ordered, names)
     _backward_order(output, ops)
-    grads = _gradients(output, ordered)
+    grads = _held_gradients(ordered, producer) if after else _gradients(output, ordered)
     scalar = all(t.numel() == 1 for t in ordered)
     if scalar:
         for op in ops.values():
-            op.local = _local_derivatives(op)
+            op.local = _seen_local_derivatives(op) if after else _local_derivatives(op)
     return _Graph(output, ordered, label_of, list(ops.values()), producer, consumers, grads, scalar)
+
+
+def _live(t: Tensor | None) -> Tensor | None:
+    """The real tensor behind a stand-in of a released graph while it is alive (else the stand-in)."""
+    if isinstance(t, FreedTensor):
+        origin = t.origin()
+        return origin if origin is not None else t
+    return t
+
+
+def _held_gradients(tensors: list[Tensor], producer: dict[int, _Op]) -> dict[int, Tensor | None]:
+    """After backward: a leaf's ``.grad``, a retained ``.grad``, else what backward passed (small tensors)."""
+    grads: dict[int, Tensor | None] = {}
+    for t in tensors:
+        g = t.grad if t.grad_fn is None or t.retains_grad else None
+        op = producer.get(id(t))
+        if g is None and op is not None and op.fn._grads_seen is not None:
+            slot = op.outputs.index(t)
+            seen_out = op.fn._grads_seen[0]
+            g = seen_out[slot] if slot < len(seen_out) else None
+        grads[id(t)] = g
+    return grads
+
+
+def _seen_local_derivatives(op: _Op) -> list[Any]:
+    """∂y/∂xᵢ of one scalar op as backward used it: (∂L/∂xᵢ through this op) / (∂L/∂y)."""
+    seen = op.fn._grads_seen
+    if seen is None or len(seen[0]) != 1 or seen[0][0] is None:
+        return [None] * len(op.inputs)
+    gy = _scalar(seen[0][0])
+    if gy == 0:
+        return [None] * len(op.inputs)
+    return [None if gi is None else _scalar(gi) / gy for gi in seen[1]]
 
 
 def _names(tensors: list[Tensor], names: Mapping[str, Any] | None) -> dict[int, str]:
@@ -176,6 +210,8 @@ def _fmt(v: float) -> str:
 
 
 def _array_text(t: Tensor, max_elements: int) -> str:
+    if isinstance(t, FreedTensor):
+        return "freed by backward"
     a = backend.to_numpy(t.data)
     if a.size == 1:
         return _fmt(float(a.reshape(-1)[0]))
@@ -787,6 +823,8 @@ def _shape_text(t: Tensor) -> str:
 def _stats_text(t: Tensor | None, max_elements: int) -> str:
     if t is None:
         return "—"
+    if isinstance(t, FreedTensor):
+        return "freed"
     a = backend.to_numpy(t.data)
     if a.size <= min(max_elements, 4):
         return _array_text(t, max_elements)
