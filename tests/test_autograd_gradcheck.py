@@ -62,6 +62,10 @@ CASES = [
     ("pow_tensor", lambda a, b: a ** b, lambda: [_pos(3, 4), _rand(3, 4, seed=1)], True),
     ("pow_tensor_broadcast", lambda a, b: a ** b, lambda: [_pos(3, 4), _rand(4, seed=1)], True),
     ("rpow", lambda b: 2.0 ** b, lambda: [_rand(4)], True),
+    ("norm_2", lambda a: a.norm(), lambda: [_rand(3, 4)], True),
+    ("norm_1", lambda a: a.norm(1), lambda: [_rand(5)], False),
+    ("norm_3", lambda a: a.norm(3), lambda: [_rand(2, 3)], True),
+    ("norm_inf", lambda a: a.norm(float("inf")), lambda: [_rand(5)], False),
     ("reused_node", lambda x: x * x + x, lambda: [_rand(3, 4)], True),
     ("reused_deep", lambda x: (x * x + x) * (x - 1.0) / (x * x + 1.0), lambda: [_rand(5)], True),
     # unary

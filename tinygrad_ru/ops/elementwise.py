@@ -7,6 +7,7 @@ they can be differentiated again (``create_graph=True``).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -110,11 +111,15 @@ class Pow(_Binary):
 
     def backward(self, g):
         a, b = self.inputs
-        ga = sum_to(g * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
-        gb = None
-        if self.needs_input_grad[1]:
+        xp = a.xp
+        ga = gb = None
+        if self.needs_input_grad[0]:  # b·aᵇ⁻¹, and 0 where b = 0 (not 0·0⁻¹ = NaN), as PyTorch
+            ga = sum_to(where(_constant(b.data == 0), 0.0, g * b * a ** (b - 1)), a.shape)
+        if self.needs_input_grad[1]:  # aᵇ·ln a, and 0 where a = 0 and b ≥ 0 (not 0·(−∞)), as PyTorch
             y = self.outputs[0]()
-            gb = sum_to(g * y * log(a), b.shape)
+            with _quiet(xp):
+                log_a = log(a)
+            gb = sum_to(where(_constant((a.data == 0) & (b.data >= 0)), 0.0, g * y * log_a), b.shape)
         return ga, gb
 
 
@@ -131,6 +136,8 @@ class PowScalar(Function):
         x, = self.inputs
         if self.c == 2:
             return g * 2.0 * x
+        if self.c == 0:  # as PyTorch: 0, also at x = 0 (not 0·0⁻¹)
+            return g * 0.0
         return g * self.c * pow(x, self.c - 1)
 
 
@@ -142,6 +149,12 @@ class Neg(Function):
 
     def backward(self, g):
         return -g
+
+
+def _quiet(xp: Any) -> Any:
+    """NumPy's errstate without warnings for log(0) and the like (CuPy does not warn): a no-op elsewhere."""
+    errstate = getattr(xp, "errstate", None)
+    return errstate(divide="ignore", invalid="ignore") if errstate is not None else contextlib.nullcontext()
 
 
 def add(a: Any, b: Any) -> Tensor:

@@ -12,7 +12,7 @@ from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import normalize_axis, reduced_shape
-from .elementwise import _constant, exp, sqrt
+from .elementwise import _constant, exp, sign, sqrt, where
 from .elementwise import abs as _abs
 from .movement import broadcast_to, flip, gather, reshape
 
@@ -400,11 +400,50 @@ def prod(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return Prod(ax[0], kd)(x)
 
 
+class Norm(Function):
+    """y = ‖x‖ₚ = (Σ|x|ᵖ)^{1/p} of all elements; ∂y/∂x = sign(x)·|x|ᵖ⁻¹ / yᵖ⁻¹ (x/y for p = 2).
+
+    At y = 0 the gradient is 0 (a subgradient), as PyTorch — not the 0/0 = NaN of the chain
+    through sqrt."""
+
+    saves_output = True
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        a = xp.abs(x)
+        if self.p == 2:
+            return xp.sqrt((x * x).sum())
+        if self.p == 1:
+            return a.sum()
+        if self.p == float("inf"):
+            return a.max() if a.size else xp.zeros((), dtype=x.dtype)
+        return (a ** self.p).sum() ** (1.0 / self.p)
+
+    def backward(self, g):
+        x, = self.inputs
+        y = self.outputs[0]()
+        zero = _constant(y.data == 0)
+        safe_y = where(zero, 1.0, y)  # the result is 0 there anyway
+        if self.p == 1:
+            local = sign(x)
+        elif self.p == float("inf"):  # shared evenly among the elements of largest |x|, as PyTorch
+            hits = _abs(x).data == y.data
+            local = sign(x) * _constant((hits / (int(hits.sum()) or 1)).astype(x.dtype))
+        elif self.p == 2:
+            local = x / safe_y
+        else:
+            local = sign(x) * _abs(x) ** (self.p - 1) / safe_y ** (self.p - 1)
+        return where(zero, 0.0, g) * local
+
+
 def norm(x: Tensor, p: float = 2.0) -> Tensor:
-    """The p-norm of all elements, (Σ|x|ᵖ)^{1/p}."""
-    if p == 2:
-        return sqrt(sum(x * x))
-    return sum(_abs(x) ** p) ** (1.0 / p)
+    """The p-norm of all elements, (Σ|x|ᵖ)^{1/p} (p > 0)."""
+    if not p > 0:
+        raise RuntimeError(f"norm: p must be positive here, got {p}")
+    return Norm(float(p))(x)
 
 
 __all__ = [
