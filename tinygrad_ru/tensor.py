@@ -27,9 +27,26 @@ def _to_array(data: Any, dtype: Any, device: Any):
         data = data.data
     xp = backend.get_array_module(data)
     if xp is np:
-        arr = np.asarray(data)
-        if arr.dtype == object:
-            raise TypeError(f"Tensor: cannot build a tensor from {type(data).__name__} with ragged/object data")
+        try:
+            arr = np.asarray(data)
+        except ValueError:  # NumPy's "inhomogeneous shape": nested lists of different lengths
+            raise ValueError(
+                f"Tensor: ragged data: the nested sequences of this {type(data).__name__} have different lengths, "
+                "a tensor needs a rectangular shape"
+            ) from None
+        if arr.dtype == object:  # None, dicts, arbitrary objects: as PyTorch, RuntimeError
+            inner = data
+            while isinstance(inner, (list, tuple)) and inner:
+                inner = inner[0]
+            raise RuntimeError(
+                f"Tensor: Could not infer dtype of {type(inner).__name__}: a tensor holds numbers "
+                f"(got {type(data).__name__} data)"
+            )
+        if arr.dtype.kind in "USV":  # strings, bytes, records: not numbers
+            raise ValueError(
+                f"Tensor: cannot build a tensor from {arr.dtype.kind == 'U' and 'strings' or 'non-numeric data'} "
+                f"(dtype {arr.dtype}); convert them to numbers first, e.g. [float(s) for s in data]"
+            )
     else:
         arr = data
     if dtype is not None:
@@ -670,7 +687,10 @@ class Tensor:
     def flatten(self, start_dim: int = 0, end_dim: int = -1): return _ops.flatten(self, start_dim, end_dim)
     def transpose(self, dim0: int = 0, dim1: int = 1): return _ops.transpose(self, dim0, dim1)
     def permute(self, *dims): return _ops.permute(self, *dims)
-    def t(self): return _ops.transpose(self, 0, 1) if self.ndim == 2 else self
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return _ops.transpose(self, 0, 1) if self.ndim == 2 else self
     @property
     def T(self): return _ops.permute(self, *reversed(range(self.ndim)))  # noqa: N802
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from .. import backend
@@ -52,6 +53,34 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     return a, b
 
 
+def canonical_dim(dim: Any, ndim: int, op: str, extra: int = 0) -> int:
+    """``dim`` as an index in [0, ndim + extra): −1 is the last (PyTorch's wrapping; a 0-d tensor
+    takes −1 and 0).  ``extra=1`` for ops that add a dimension (unsqueeze, stack).
+
+    Out of range: PyTorch's IndexError, naming the op, e.g. "sum: Dimension out of range
+    (expected to be in range of [-3, 2], but got 5)"."""
+    n = max(ndim + extra, 1)
+    try:
+        d = operator.index(dim)
+    except TypeError:
+        raise TypeError(f"{op}: dim must be an integer, got {type(dim).__name__} ({dim!r})") from None
+    if not -n <= d < n:
+        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    return d % n
+
+
+def canonical_dims(dims: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """Several dims (a reduction's list, a permutation): each checked as :func:`canonical_dim`;
+    a repeated dim is PyTorch's RuntimeError "dim 0 appears multiple times in the list of dims"."""
+    out: list[int] = []
+    for d in dims:
+        d = canonical_dim(d, ndim, op)
+        if d in out:
+            raise RuntimeError(f"{op}: dim {d} appears multiple times in the list of dims")
+        out.append(d)
+    return tuple(out)
+
+
 def normalize_axis(dim: Any, axis: Any, keepdim: bool, keepdims: Any, ndim: int, op: str):
     """Accept PyTorch's ``dim``/``keepdim`` and NumPy's ``axis``/``keepdims``; check the range."""
     if axis is not None:
@@ -62,16 +91,10 @@ def normalize_axis(dim: Any, axis: Any, keepdim: bool, keepdims: Any, ndim: int,
         keepdim = keepdims
     if dim is None:
         return None, bool(keepdim)
-    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
-    out = []
-    for d in dims:
-        d = int(d)
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"{op}: dimension {d} out of range for a tensor with {ndim} dimensions")
-        out.append(d % ndim if ndim else 0)
+    dims = canonical_dims(tuple(dim) if isinstance(dim, (tuple, list)) else (dim,), ndim, op)
     if ndim == 0:
         return None, bool(keepdim)
-    return tuple(sorted(set(out))), bool(keepdim)
+    return tuple(sorted(dims)), bool(keepdim)
 
 
 def reduced_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:

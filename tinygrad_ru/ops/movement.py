@@ -11,7 +11,7 @@ from typing import Any
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import broadcast_shapes
+from ._util import broadcast_shapes, canonical_dim, canonical_dims
 
 
 def _shape_arg(shape: tuple) -> tuple:
@@ -51,10 +51,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if x.ndim == 0:
         return reshape(x, 1)
-    for d in (start_dim, end_dim):
-        if not -x.ndim <= d < x.ndim:
-            raise IndexError(f"flatten: dimension {d} out of range for a tensor with {x.ndim} dimensions")
-    start, end = start_dim % x.ndim, end_dim % x.ndim
+    start, end = canonical_dim(start_dim, x.ndim, "flatten"), canonical_dim(end_dim, x.ndim, "flatten")
     if start > end:
         raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = x.shape[:start] + (-1,) + x.shape[end + 1:]
@@ -69,17 +66,14 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     if dim is None:
         return reshape(x, tuple(s for s in x.shape if s != 1))
-    for d in dim if isinstance(dim, (tuple, list)) else (dim,):
-        if not -max(x.ndim, 1) <= d < max(x.ndim, 1):
-            raise IndexError(f"squeeze: dimension {d} out of range for a tensor with {x.ndim} dimensions")
-    dims = {d % x.ndim for d in (dim if isinstance(dim, (tuple, list)) else (dim,))} if x.ndim else set()
+    dims = canonical_dims(dim if isinstance(dim, (tuple, list)) else (dim,), x.ndim, "squeeze")
+    if not x.ndim:
+        return x
     return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
-    if not -x.ndim - 1 <= dim <= x.ndim:
-        raise IndexError(f"unsqueeze: dimension {dim} out of range for a tensor with {x.ndim} dimensions")
-    dim = dim % (x.ndim + 1)
+    dim = canonical_dim(dim, x.ndim, "unsqueeze", extra=1)
     return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
 
 
@@ -102,20 +96,21 @@ class Permute(Function):
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
     dims = _shape_arg(dims)
-    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-        raise RuntimeError(f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of {x.shape}")
-    dims = tuple(d % x.ndim for d in dims)
+    if len(dims) != x.ndim:
+        raise RuntimeError(
+            f"permute: the number of dims ({len(dims)}: {dims}) must equal the tensor's dimensions ({x.ndim}, "
+            f"shape {x.shape})"
+        )
+    dims = canonical_dims(dims, x.ndim, "permute")
     if dims == tuple(range(x.ndim)):
         return x
     return Permute(dims)(x)
 
 
 def transpose(x: Tensor, dim0: int = 0, dim1: int = 1) -> Tensor:
+    dim0, dim1 = canonical_dim(dim0, x.ndim, "transpose"), canonical_dim(dim1, x.ndim, "transpose")
     if x.ndim < 2:
         return x
-    for d in (dim0, dim1):
-        if not -x.ndim <= d < x.ndim:
-            raise IndexError(f"transpose: dimension {d} out of range for a tensor with {x.ndim} dimensions")
     dims = list(range(x.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return permute(x, *dims)
@@ -290,9 +285,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
     ref = tensors[0]
-    if not -ref.ndim <= dim < max(ref.ndim, 1):
-        raise IndexError(f"cat: dimension {dim} out of range for tensors with {ref.ndim} dimensions")
-    dim = dim % ref.ndim
+    dim = canonical_dim(dim, ref.ndim, "cat")
     for t in tensors[1:]:
         if t.ndim != ref.ndim or t.shape[:dim] + t.shape[dim + 1:] != ref.shape[:dim] + ref.shape[dim + 1:]:
             raise RuntimeError(
@@ -308,7 +301,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise RuntimeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
-    dim = dim % (tensors[0].ndim + 1)
+    dim = canonical_dim(dim, tensors[0].ndim, "stack", extra=1)
     return cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
@@ -340,9 +333,9 @@ class Split(Function):
 def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """``torch.split``: pieces of ``split_size`` along ``dim`` (the last one may be smaller), or
     pieces of the listed sizes (which must add up to the size of ``dim``)."""
-    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1) or x.ndim == 0:
-        raise IndexError(f"split: dimension {dim} out of range for a tensor of shape {x.shape}")
-    dim = dim % x.ndim
+    if x.ndim == 0:
+        raise RuntimeError("split: expected at least a 1-dimensional tensor")
+    dim = canonical_dim(dim, x.ndim, "split")
     n = x.shape[dim]
     if isinstance(split_size_or_sections, (tuple, list)):
         sizes = tuple(int(s) for s in split_size_or_sections)
@@ -508,10 +501,7 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float | None = None)
 
 # ----------------------------------------------------------------------------- gather / scatter
 def _dim_arg(x: Tensor, dim: int, op: str) -> int:
-    n = max(x.ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"{op}: dimension {dim} out of range for a tensor with {x.ndim} dimensions")
-    return dim % n
+    return canonical_dim(dim, x.ndim, op)
 
 
 def _index_array(index: Any, op: str, ndim: int | None = None) -> Any:

@@ -20,6 +20,7 @@ from .. import backend
 from ..autograd.function import Function
 from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
+from ._util import canonical_dim
 from .activation import relu, sigmoid
 from .elementwise import Mul, _constant, abs, clamp, exp, log, mul, where
 from .matmul import matmul
@@ -99,10 +100,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def _dim(x: Tensor, dim: int, op: str) -> int:
-    nd = max(x.ndim, 1)
-    if not -nd <= dim < nd:
-        raise IndexError(f"{op}: dimension {dim} out of range for a tensor of shape {x.shape}")
-    return dim % nd
+    return canonical_dim(dim, x.ndim, op)
 
 
 class Softmax(Function):

@@ -77,9 +77,10 @@ def _correction(unbiased, correction) -> float:
     return 1.0 if unbiased is None or unbiased else 0.0
 
 
-def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None) -> Tensor:
+def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None,
+        _op: str = "var") -> Tensor:
     """Variance Σ(x − x̄)²/(N − correction); ``unbiased=True`` (the default) is correction = 1."""
-    ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, "var")
+    ax, kd = normalize_axis(dim, axis, keepdim, keepdims, x.ndim, _op)
     c = _correction(unbiased, correction)
     n = x.numel() if ax is None else int(_prod(x.shape[a] for a in ax))
     centered = x - mean(x, ax, True)
@@ -87,7 +88,7 @@ def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None, a
 
 
 def std(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None) -> Tensor:
-    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims))
+    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, _op="std"))
 
 
 def _prod(values) -> int:
