@@ -208,7 +208,7 @@ def test_cli_lbfgs_uses_a_line_search_and_reports_nan_clearly(monkeypatch, capsy
     from tinygrad_ru import cli
 
     opt = cli.make_optimizer("lbfgs", [tg.zeros(2, requires_grad=True)])
-    assert opt.param_groups[0]["line_search_fn"] == "strong_wolfe"
+    assert opt.param_groups[0]["line_search_fn"] == "strong_wolfe" and opt.param_groups[0]["max_iter"] == 5
     monkeypatch.setattr(cli, "load_data", lambda *a: (_tiny_mnist(True), _tiny_mnist(False), "tiny"))
     code = cli.main(["train", "--optimizer", "lbfgs", "--epochs", "1", "--no-progress"])
     err = capsys.readouterr().err

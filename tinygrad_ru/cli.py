@@ -26,10 +26,11 @@ OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
     "rmsprop": ("RMSprop", {}), "adadelta": ("Adadelta", {}), "adam": ("Adam", {}), "adamw": ("AdamW", {}),
     "adamax": ("Adamax", {}), "nadam": ("NAdam", {}), "radam": ("RAdam", {}), "lion": ("Lion", {}),
     "signsgd": ("SignSGD", {}), "signum": ("SignSGD", {"momentum": 0.9}), "sgdbb": ("SGDBB", {}),
-    # PyTorch's L-BFGS defaults (lr=1, no line search) take unbounded steps on mini-batches: on the MNIST
-    # MLP ours reached NaN at batch 6, torch's (same weights) did not learn (loss 2-10); the strong-Wolfe
-    # line search makes every step a sufficient decrease
-    "lbfgs": ("LBFGS", {"line_search_fn": "strong_wolfe"}),
+    # PyTorch's L-BFGS defaults (lr=1, no line search) take unbounded steps on mini-batches: on the MNIST MLP
+    # they reach NaN within an epoch; the strong-Wolfe line search makes every step a sufficient decrease, and
+    # 5 iterations per batch gave 87.1% after one epoch of MNIST-10k against 85.3% with 20 at 4x the cost
+    # (docs/optimizers.md, "L-BFGS")
+    "lbfgs": ("LBFGS", {"line_search_fn": "strong_wolfe", "max_iter": 5}),
 }
 
 
