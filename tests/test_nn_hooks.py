@@ -288,3 +288,25 @@ def test_always_call_forward_hook_runs_when_forward_raises_like_torch():
         return seen
 
     assert run(Boom(), tg.tensor) == run(TBoom(), torch.tensor) == [("always", None)]
+
+
+def test_in_place_change_of_a_hooked_output_keeps_gradients_right():
+    # torch refuses `y += 1` on the output of a module with a full backward hook; here the in-place op
+    # is a node of its own: compare with torch doing the same out of place, without the hook
+    tg.manual_seed(0)
+    lin = nn.Linear(3, 2).double()
+    seen = []
+    lin.register_full_backward_hook(lambda m, gi, go: seen.append((_np(gi[0]).copy(), _np(go[0]).copy())))
+    x = tg.tensor(X[:, :3], dtype=tg.float64, requires_grad=True)
+    y = lin(x)
+    y += 1
+    (y * y).sum().backward()
+    tlin = _copy_linear(lin)
+    tx = torch.tensor(X[:, :3], requires_grad=True)
+    ty = tlin(tx)
+    ty.retain_grad()
+    tz = ty + 1
+    (tz * tz).sum().backward()
+    np.testing.assert_allclose(seen[0][0], tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(seen[0][1], ty.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)

@@ -177,6 +177,11 @@ class Module:
         its arguments in place.  If no input requires grad (the first layer), the hook runs when
         grad_output is known, with grad_input all None.  Implemented with identity Functions around
         the inputs and outputs (see :mod:`tinygrad_ru.nn.hooks`), so nothing is recomputed.
+
+        One difference: PyTorch refuses an in-place change of such a module's output ("Output 0 of
+        BackwardHookFunction is a view and is being modified inplace"); here the in-place operation
+        becomes a node of its own (as every in-place op inside the graph), so it is allowed and the
+        hook and the gradients stay right.
         """
         return add_module_hook(self._backward_hooks, hook, prepend, "register_full_backward_hook")
 
