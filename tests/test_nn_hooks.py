@@ -310,3 +310,27 @@ def test_in_place_change_of_a_hooked_output_keeps_gradients_right():
     np.testing.assert_allclose(seen[0][0], tx.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(seen[0][1], ty.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+def test_a_gradient_kept_by_a_hook_is_not_changed_by_later_accumulation_like_torch():
+    # a leaf keeps its first gradient's array as .grad and adds the next ones into it: the tensor a
+    # hook has seen must not be that array (torch: a kept gradient never changes)
+    def run(lib, module, tensor_hook_target):
+        kept = []
+        module.register_full_backward_hook(lambda m, gi, go: kept.append(gi[0]))
+        x = lib(X[:2, :4].copy(), requires_grad=True)
+        tensor_hook_target(x).register_hook(lambda g: kept.append(g))
+        for _ in range(2):
+            module(x).sum().backward()
+        return [_np(k).copy() for k in kept]
+
+    tg.manual_seed(0)
+    lin = nn.Linear(4, 3).double()
+    ours = run(lambda a, requires_grad: tg.tensor(a, dtype=tg.float64, requires_grad=requires_grad), lin,
+               lambda x: x)
+    theirs = run(lambda a, requires_grad: torch.tensor(a, requires_grad=requires_grad), _copy_linear(lin),
+                 lambda x: x)
+    assert len(ours) == len(theirs) == 4
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_array_equal(ours[0], ours[2])  # the first backward's gradient, kept, unchanged

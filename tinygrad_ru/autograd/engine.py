@@ -145,6 +145,8 @@ def run_backward(
             if id(t) in capture:
                 capture[id(t)] = g
         elif t.grad_fn is None:
+            if t._hooks and not g.requires_grad:  # a hook has seen (and may keep) g: the leaf must not own it
+                g = Tensor._wrap(g._data.copy(), False)
             _accumulate_leaf(t, g, create_graph)
         elif t._retains_grad:  # a copy: g itself goes on to t's creator
             _accumulate_leaf(t, g if g.requires_grad else Tensor._wrap(g._data.copy(), False), create_graph)

@@ -126,7 +126,15 @@ class BackwardHook:
                 )
             grad_input = result
         self.grad_outputs = None
-        return tuple(grad_input[i] for i in self.wrapped)
+        out = []
+        for i in self.wrapped:
+            g = grad_input[i]
+            if g is not None and self._args[i].grad_fn is None and not g.requires_grad:
+                # a leaf input keeps its first gradient's array as .grad and adds into it later:
+                # give it a copy, so the tensor the hook has seen (and may keep) never changes
+                g = Tensor._wrap(g.data.copy(), False)
+            out.append(g)
+        return tuple(out)
 
     # ---------------------------------------------------------------- outputs: remember ∂L/∂y
     def setup_output_hook(self, result: Any) -> Any:
