@@ -6,6 +6,8 @@
     tinygrad-ru train --epochs 15 --checkpoint run.ckpt # … interrupted? continue it bit for bit:
     tinygrad-ru train --epochs 15 --resume run.ckpt
     tinygrad-ru compare                                 # the slides' optimizer comparison
+    tinygrad-ru train --config best.json                # a configuration found by `tinygrad-ru tune`
+    tinygrad-ru tune --trials 20                        # hyper-parameter search (needs optuna)
 """
 
 from __future__ import annotations
@@ -46,6 +48,41 @@ def make_optimizer(name: str, params: Any, lr: float | None = None, **extra: Any
     if lr is not None:
         kwargs["lr"] = lr
     return getattr(optim, cls_name)(params, **kwargs)
+
+
+SCHEDULES = ("constant", "cosine", "step")
+
+
+def make_scheduler(name: str, optimizer: Any, epochs: int) -> Any:
+    """An epoch-stepped lr schedule by name: ``constant`` (None), ``cosine`` (to 0 over ``epochs``),
+    ``step`` (×0.1 after each third of the epochs)."""
+    from .optim import lr_scheduler
+
+    if name == "constant":
+        return None
+    if name == "cosine":
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(epochs, 1))
+    if name == "step":
+        return lr_scheduler.StepLR(optimizer, step_size=max(epochs // 3, 1), gamma=0.1)
+    raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
+
+
+def read_config(parser: argparse.ArgumentParser, train: argparse.ArgumentParser, args: argparse.Namespace,
+                argv: Sequence[str]) -> argparse.Namespace:
+    """``--config FILE.json``: its keys become the defaults of ``train``; flags on the command line win."""
+    import json
+
+    try:
+        with open(args.config, encoding="utf-8") as f:
+            config = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise ValueError(f"--config {args.config}: cannot read a JSON object ({e})") from None
+    known = set(vars(args)) - {"func", "command", "config"}
+    unknown = sorted(set(config) - known) if isinstance(config, dict) else None
+    if unknown is None or unknown:
+        raise ValueError(f"--config {args.config}: unknown keys {unknown}; train accepts {sorted(known)}")
+    train.set_defaults(**config)
+    return parser.parse_args(argv)
 
 
 def _cli_words(message: str) -> str:
@@ -132,6 +169,12 @@ class EpochPrinter(Callback):
             self.bar = None
 
 
+def input_geometry(dataset: Any) -> tuple[int, int]:
+    """(channels, side) of a data set's images: 28×28 → (1, 28), 3×32×32 → (3, 32)."""
+    sample = dataset[0][0]
+    return (1, sample.shape[-1]) if sample.ndim == 2 else (sample.shape[0], sample.shape[-1])
+
+
 def _train(args: argparse.Namespace) -> int:
     import tinygrad_ru as tg
 
@@ -150,17 +193,17 @@ def _train(args: argparse.Namespace) -> int:
         train_set = Subset(train_set, range(min(args.limit, len(train_set))))
         message += f"\n  --limit: training on the first {len(train_set)} samples"
     print(message, flush=True)
-    sample = train_set[0][0]
-    channels, size = (1, sample.shape[-1]) if sample.ndim == 2 else (sample.shape[0], sample.shape[-1])
-    model = build_model(args.model, channels, size)
+    model = build_model(args.model, *input_geometry(train_set), width=args.width, dropout=args.dropout)
     if args.device != "cpu":
         model.to(args.device)
-    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+    extra = {"weight_decay": args.weight_decay} if args.weight_decay else {}
+    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr, **extra)
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=1000)
     printer = EpochPrinter(args.epochs, bool(args.progress) and sys.stderr.isatty(), len(train_loader))
     callbacks: list[Any] = [printer] + ([Checkpoint(args.checkpoint)] if args.checkpoint else [])
-    trainer = Trainer(model, nn.NLLLoss(), optimizer, callbacks=callbacks, device=args.device, progress=False)
+    trainer = Trainer(model, nn.NLLLoss(), optimizer, make_scheduler(args.schedule, optimizer, args.epochs),
+                      callbacks=callbacks, device=args.device, progress=False)
     if args.resume:
         trainer.load_checkpoint(args.resume)
         if trainer.epoch >= args.epochs:
@@ -233,7 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="continue a run from a --checkpoint file (same options; bit-identical to an uninterrupted run)")
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="a progress bar when the output is a terminal")
+    t.add_argument("--width", type=_positive_int, default=None, help="mlp: first hidden layer (default 128)")
+    t.add_argument("--dropout", type=float, default=None, help="mlp: dropout after hidden layers (default 0)")
+    t.add_argument("--weight-decay", type=float, default=0.0)
+    t.add_argument("--schedule", choices=SCHEDULES, default="constant", help="lr schedule over the epochs")
+    t.add_argument("--config", default=None, help="JSON of these options (e.g. from `tinygrad-ru tune`)")
     t.set_defaults(func=_train)
+    parser.train_parser = t  # read_config sets its defaults
 
     c = sub.add_parser("compare", help="the slides' optimizer comparison: time, loss, accuracy, curves")
     c.add_argument("--methods", nargs="+", default=["sgd", "momentum", "adam", "sgdbb"],
@@ -249,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--plot", default="compare_optimizers.png", help="where to write the curves ('' for none)")
     c.set_defaults(func=_compare)
 
+    from .tune.cli import add_parser as add_tune_parser
+
+    add_tune_parser(sub)
     return parser
 
 
@@ -259,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        if args.command == "train" and args.config:
+            args = read_config(parser, parser.train_parser, args, sys.argv[1:] if argv is None else argv)
         return args.func(args)
     except (ValueError, RuntimeError, FileNotFoundError, FloatingPointError) as e:
         print(f"tinygrad-ru: error: {_cli_words(str(e))}", file=sys.stderr)

@@ -13,15 +13,27 @@ from __future__ import annotations
 from . import nn
 
 
-def lecture_mlp(in_features: int = 784, num_classes: int = 10, init: str | None = None) -> nn.Module:
-    """784 → 128 → ReLU → 64 → ReLU → 10 → LogSoftmax (the slides' MNIST experiment)."""
+def lecture_mlp(in_features: int = 784, num_classes: int = 10, init: str | None = None, width: int = 128,
+                dropout: float = 0.0) -> nn.Module:
+    """784 → 128 → ReLU → 64 → ReLU → 10 → LogSoftmax (the slides' MNIST experiment).
+
+    ``width`` sets the first hidden layer (the second has ``width // 2``); ``dropout`` > 0 puts a
+    Dropout after each hidden ReLU.  The defaults give the slides' net exactly.
+    """
+    if width < 2:
+        raise ValueError(f"lecture_mlp: width must be >= 2, got {width}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"lecture_mlp: dropout must be in [0, 1), got {dropout}")
+
+    def hidden(n_in: int, n_out: int) -> list[nn.Module]:
+        layers = [nn.Linear(n_in, n_out, init=init), nn.ReLU()]
+        return layers + [nn.Dropout(dropout)] if dropout > 0 else layers
+
     return nn.Sequential(
         nn.Flatten(),
-        nn.Linear(in_features, 128, init=init),
-        nn.ReLU(),
-        nn.Linear(128, 64, init=init),
-        nn.ReLU(),
-        nn.Linear(64, num_classes, init=init),
+        *hidden(in_features, width),
+        *hidden(width, width // 2),
+        nn.Linear(width // 2, num_classes, init=init),
         nn.LogSoftmax(dim=1),
     )
 
@@ -66,10 +78,17 @@ def cifar_cnn(in_channels: int = 3, image_size: int = 32, num_classes: int = 10)
 MODELS = {"mlp": lecture_mlp, "lenet": lenet, "cifar-cnn": cifar_cnn}
 
 
-def build_model(name: str, in_channels: int, image_size: int, num_classes: int = 10) -> nn.Module:
-    """A model by its CLI name for inputs of shape (in_channels, image_size, image_size)."""
+def build_model(name: str, in_channels: int, image_size: int, num_classes: int = 10, width: int | None = None,
+                dropout: float | None = None) -> nn.Module:
+    """A model by its CLI name for inputs of shape (in_channels, image_size, image_size).
+
+    ``width`` and ``dropout`` (hyper-parameters of the MLP only) keep the slides' values when None.
+    """
     if name == "mlp":
-        return lecture_mlp(in_channels * image_size * image_size, num_classes)
+        return lecture_mlp(in_channels * image_size * image_size, num_classes, width=width or 128,
+                           dropout=dropout or 0.0)
+    if width is not None or dropout:
+        raise ValueError(f"build_model: width and dropout are hyper-parameters of the mlp, not of {name!r}")
     if name in ("lenet", "cifar-cnn"):
         return MODELS[name](in_channels, image_size, num_classes)
     raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}")

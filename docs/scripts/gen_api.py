@@ -37,6 +37,7 @@ MODULES = [
     ("tinygrad_ru.models", "Сети лекций"),
     ("tinygrad_ru.experiments", "Сравнение оптимизаторов (таблицы слайдов)"),
     ("tinygrad_ru.serialization", "Сохранение и загрузка"),
+    ("tinygrad_ru.tune", "Подбор гиперпараметров на Optuna"),
     ("tinygrad_ru.torch_format", "Формат torch.save: чтение без исполнения кода и запись"),
     ("tinygrad_ru.cuda", "tg.cuda: is_available, device_count (как torch.cuda)"),
     ("tinygrad_ru.accelerator", "tg.accelerator: is_available, current_accelerator (как torch.accelerator)"),
