@@ -186,7 +186,7 @@ def test_multi_objective_nsga2_accuracy_against_parameter_count():
         w = t.params["width"]
         assert t.values[1] == 784 * w + w + w * (w // 2) + w // 2 + (w // 2) * 10 + 10
     assert "Pareto front" in summary_table(study, ("acc", "params"))
-    assert best_config(study, objective)["width"] in (8, 64)
+    assert best_config(study)["width"] in (8, 64)
 
 
 def test_function_space_and_pruning_callback_without_training():

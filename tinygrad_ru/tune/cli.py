@@ -124,7 +124,10 @@ def main(args: argparse.Namespace) -> int:
     sampler_seed = args.seed + (args.worker_index or 0)  # workers must not propose the same points
     study = create_study(objective, args.sampler, args.pruner, args.study_name, args.storage, sampler_seed)
     if worker:
-        run(objective, study, args.trials, args.timeout, on_trial=lambda line: print(line, flush=True))
+        try:
+            run(objective, study, args.trials, args.timeout, on_trial=lambda line: print(line, flush=True))
+        except KeyboardInterrupt:  # the parent reports it
+            return 130
         return 0
     before = len(study.trials)
     if before:
@@ -132,15 +135,19 @@ def main(args: argparse.Namespace) -> int:
     print(f"tune: {args.model} on {args.dataset}, sampler {args.sampler}, pruner {args.pruner}, "
           f"{args.trials} trials x up to {args.epochs} epochs" + (f", {args.jobs} workers" if args.jobs > 1 else ""))
     start = time.perf_counter()
-    if args.jobs > 1:
-        _run_workers(args)
-        study = create_study(objective, args.sampler, args.pruner, args.study_name, args.storage, args.seed)
-    else:
-        run(objective, study, args.trials, args.timeout, on_trial=lambda line: print(line, flush=True))
+    try:
+        if args.jobs > 1:
+            _run_workers(args)
+            study = create_study(objective, args.sampler, args.pruner, args.study_name, args.storage, args.seed)
+        else:
+            run(objective, study, args.trials, args.timeout, on_trial=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:
+        kept = f"; the finished trials are kept in {args.storage}" if args.storage else ""
+        print(f"\ninterrupted{kept}")
     print(f"\n{summary_table(study, objectives)}\n({time.perf_counter() - start:.1f} s)")
     if args.best_config:
         try:
-            config = best_config(study, objective)
+            config = best_config(study)
         except ValueError as e:
             print(f"no best configuration written: {e}")
         else:

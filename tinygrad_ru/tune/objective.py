@@ -43,11 +43,12 @@ class TrialPruning(Callback):
     """After every epoch: ``trial.report(val_acc, epoch)``; stop training if ``trial.should_prune()``.
 
     Successive halving keeps the top 1/η of the trials at each rung (epochs r, rη, rη², …);
-    Hyperband runs several such brackets with different starting budgets r.
+    Hyperband runs several such brackets with different starting budgets r.  After ``last_epoch``
+    the pruner is not asked: the run is already paid for, so it counts as complete.
     """
 
-    def __init__(self, trial: Any, monitor: str = "val_acc") -> None:
-        self.trial, self.monitor = trial, monitor
+    def __init__(self, trial: Any, monitor: str = "val_acc", last_epoch: int | None = None) -> None:
+        self.trial, self.monitor, self.last_epoch = trial, monitor, last_epoch
         self.pruned_reason: str | None = None
 
     def on_epoch_end(self, trainer, epoch, logs):
@@ -55,6 +56,8 @@ class TrialPruning(Callback):
         if value is None:
             raise KeyError(f"TrialPruning: the epoch logs have no {self.monitor!r}; fit() needs a val_loader")
         self.trial.report(float(value), epoch + 1)
+        if self.last_epoch is not None and epoch + 1 >= self.last_epoch:
+            return
         if self.trial.should_prune():
             self.pruned_reason = f"pruned after epoch {epoch + 1} ({self.monitor} {value:.4f})"
             trainer.stop(self.pruned_reason)
@@ -152,7 +155,7 @@ class Objective:
         optimizer = make_optimizer(config.get("optimizer", "adam"), model.parameters(), config.get("lr"),
                                    **({"weight_decay": wd} if wd else {}))
         scheduler = make_scheduler(config.get("schedule", "constant"), optimizer, self.epochs)
-        pruning = TrialPruning(trial) if len(self.objectives) == 1 else None
+        pruning = TrialPruning(trial, last_epoch=self.epochs) if len(self.objectives) == 1 else None
         trainer = Trainer(model, nn.NLLLoss(), optimizer, scheduler, callbacks=[pruning] if pruning else [],
                           device=self.device, progress=False)
         n_params = sum(p.numel() for p in model.parameters())

@@ -34,7 +34,6 @@ def save_study_plots(study: Any, folder: str | Path, dpi: int = 100) -> list[Pat
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-
     optuna = optuna_module()
     vis = optuna.visualization.matplotlib
     folder = Path(folder)
@@ -87,39 +86,45 @@ def _intermediate(study: Any, vis: Any) -> Any:
 
 
 def grid_vs_random(grid_study: Any, random_study: Any, important: str, unimportant: str,
-                   path: str | Path, important_log: bool = True, dpi: int = 100) -> Path:
+                   path: str | Path, log_scale: tuple[bool, bool] = (True, True), dpi: int = 100) -> Path:
     """Bergstra & Bengio's figure from two real studies over (important, unimportant): each panel shows
     the trials in the plane and, above it, val_acc against the important parameter."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
-    fig = plt.figure(figsize=(11, 5.6))
-    outer = fig.add_gridspec(1, 2, wspace=0.25)
-    for k, (study, title) in enumerate(((grid_study, "поиск по сетке (grid)"),
-                                        (random_study, "случайный поиск (random)"))):
+    panels = []
+    for study in (grid_study, random_study):
         trials = [t for t in study.get_trials(deepcopy=False) if state_of(t) == "COMPLETE"]
-        x = [t.params[important] for t in trials]
-        y = [t.params[unimportant] for t in trials]
-        acc = [t.values[0] for t in trials]
-        inner = outer[k].subgridspec(2, 1, height_ratios=[1, 2.2], hspace=0.05)
-        top = fig.add_subplot(inner[0])
-        main = fig.add_subplot(inner[1], sharex=top)
-        sc = main.scatter(x, y, c=acc, cmap="viridis", s=70, edgecolors="black", vmin=min(acc), vmax=max(acc))
-        top.plot(x, acc, "o", color="tab:red", ms=6)
-        for xi in x:  # the projection of each trial onto the important axis
-            main.axvline(xi, color="tab:red", lw=0.6, alpha=0.4)
-        if important_log:
+        panels.append(([t.params[important] for t in trials], [t.params[unimportant] for t in trials],
+                       [t.values[0] for t in trials]))
+    everything = [a for _, _, acc in panels for a in acc]
+    lo, hi = min(everything), max(everything)
+    fig = plt.figure(figsize=(11, 6))
+    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 0.04], height_ratios=[1, 2.2], hspace=0.06, wspace=0.28)
+    for k, ((x, y, acc), title) in enumerate(zip(panels, ("сетка (grid)", "случайный поиск (random)"))):
+        top = fig.add_subplot(grid[0, k])
+        main = fig.add_subplot(grid[1, k], sharex=top)
+        sc = main.scatter(x, y, c=acc, cmap="viridis", s=80, edgecolors="black", vmin=lo, vmax=hi, zorder=3)
+        top.plot(x, acc, "o", color="tab:red", ms=7)
+        for xi in x:  # each trial projected onto the important axis
+            main.axvline(xi, color="tab:red", lw=0.7, alpha=0.5)
+        if log_scale[0]:
             main.set_xscale("log")
-        top.set_title(f"{title}: {len(set(x))} разных значений {important} из {len(x)} проб")
+        if log_scale[1]:
+            main.set_yscale("log")
+            main.yaxis.set_minor_formatter(NullFormatter())
+        top.set_title(f"{title}: {len(set(x))} значения {important} из {len(x)} проб", fontsize=11)
+        top.set_ylim(lo - 0.05 * (hi - lo), hi + 0.08 * (hi - lo))
         top.set_ylabel("val_acc")
         top.tick_params(labelbottom=False)
         top.grid(alpha=0.3)
-        main.set_xlabel(f"{important} (важный)")
+        main.set_xlabel(f"{important} (важный параметр)")
         main.set_ylabel(f"{unimportant} (неважный)")
-        fig.colorbar(sc, ax=main, label="val_acc", pad=0.01)
-    fig.suptitle("Bergstra & Bengio (2012): 9 проб сетки и 9 случайных проб на одном бюджете")
+    fig.colorbar(sc, cax=fig.add_subplot(grid[:, 2]), label="val_acc")
+    fig.suptitle("Bergstra & Bengio (2012): один бюджет проб — сетка проверяет меньше значений важного параметра")
     path = Path(path)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     plt.close(fig)

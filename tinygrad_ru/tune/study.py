@@ -116,6 +116,10 @@ def create_study(objective: Objective, sampler: str = "tpe", pruner: str = "hype
     if [d.name.lower() for d in study.directions] != directions:
         raise ValueError(f"study {study_name!r} in {storage!r} has directions "
                          f"{[d.name.lower() for d in study.directions]}, this run needs {directions}")
+    fixed = {} if callable(objective.space) else parse_space(objective.space)[1]
+    # what `tinygrad-ru train --config` needs besides the searched parameters, kept with the study
+    study.set_user_attr("train_config", {"model": objective.model, "dataset": objective.dataset,
+                                         "epochs": objective.epochs, "seed": objective.seed, **fixed})
     return study
 
 
@@ -204,14 +208,13 @@ def _cell(v: Any) -> str:
     return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
-def best_config(study: Any, objective: Objective) -> dict[str, Any]:
-    """The best trial as a configuration that ``tinygrad-ru train --config`` accepts."""
+def best_config(study: Any) -> dict[str, Any]:
+    """The best trial as a configuration that ``tinygrad-ru train --config`` accepts (the model, data
+    set, epochs, seed and fixed values that :func:`create_study` kept with the study, and its parameters)."""
     rows = best_trials(study, 1)
     if not rows:
         raise ValueError(f"study {study.study_name!r} has no completed trial to take a configuration from")
-    fixed = {} if callable(objective.space) else parse_space(objective.space)[1]
-    return {"model": objective.model, "dataset": objective.dataset, "epochs": objective.epochs,
-            "seed": objective.seed, **fixed, **rows[0].params}
+    return {**study.user_attrs.get("train_config", {}), **rows[0].params}
 
 
 def tune(space: Space | None = None, sampler: str = "tpe", pruner: str = "hyperband", trials: int = 20,
