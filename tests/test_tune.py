@@ -130,7 +130,8 @@ def test_bad_storage_url_is_a_clear_error(tmp_path):
 def test_hyperband_prunes_the_hopeless_half():
     # crafted: every second trial has lr 1e-6 (it cannot learn in 4 epochs), the others lr 0.1
     objective = Objective({"optimizer": "sgd", "lr": [1e-6, 0.1], "width": 32}, limit=400, epochs=4)
-    study = create_study(objective, "random", "hyperband", seed=0)
+    # Hyperband puts a trial in a bracket by a hash of the study name and trial number: a fixed name
+    study = create_study(objective, "random", "hyperband", study_name="hopeless-half", seed=0)
     for i in range(10):
         study.enqueue_trial({"lr": 1e-6 if i % 2 else 0.1})
     run(objective, study, 10, on_trial=None)
@@ -138,7 +139,8 @@ def test_hyperband_prunes_the_hopeless_half():
     good = [t for t in study.trials if t.params["lr"] == 0.1]
     pruned = [t for t in hopeless if t.state.name == "PRUNED"]
     assert all(t.state.name == "COMPLETE" for t in good)
-    assert len(pruned) >= 4, [t.state.name for t in hopeless]
+    # the first hopeless trial has no competitor in its bracket yet; every later one is pruned
+    assert all(t.state.name == "PRUNED" for t in hopeless[1:]), [t.state.name for t in hopeless]
     for t in pruned:  # a pruned trial ends cleanly, its partial history kept
         history = t.user_attrs["history"]
         assert 1 <= len(history) < 4 and t.user_attrs["reason"].startswith("pruned after epoch")
