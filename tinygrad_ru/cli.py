@@ -1,4 +1,4 @@
-"""``tinygrad-ru`` — the command line: ``train`` a lecture net; ``compare`` optimizers.
+"""``tinygrad-ru`` — the command line: ``train`` a lecture net; ``compare`` optimizers; ``tune`` hyper-parameters.
 
     tinygrad-ru train                                   # the lecture MLP on MNIST (or the bundled sample)
     tinygrad-ru train --model lenet --epochs 10

@@ -68,6 +68,8 @@ def save_study_plots(study: Any, folder: str | Path, dpi: int = 100) -> list[Pat
 
 def _intermediate(study: Any, vis: Any) -> Any:
     """Optuna's intermediate-values plot with the pruned trials' curves marked by a cross at the end."""
+    from matplotlib.ticker import MaxNLocator
+
     ax = vis.plot_intermediate_values(study)
     pruned = [t for t in study.get_trials(deepcopy=False) if state_of(t) == "PRUNED" and t.intermediate_values]
     marks = []
@@ -78,6 +80,7 @@ def _intermediate(study: Any, vis: Any) -> Any:
     ax.set_title(f"val_acc after each epoch: {n_done} complete, {len(pruned)} pruned trials")
     ax.set_xlabel("epoch")
     ax.set_ylabel("val_acc")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if ax.get_legend() is not None:  # one entry per trial says little; keep only the pruned mark
         ax.get_legend().remove()
     if marks:

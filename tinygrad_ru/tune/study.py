@@ -200,7 +200,7 @@ def summary_table(study: Any, objectives: Sequence[str] = ("acc",), top: int = 5
     widths = [max(len(columns[i]), *(len(r[i]) for r in table)) for i in range(len(columns))]
     title = "Pareto front (best accuracy first)" if len(objectives) > 1 else f"best {len(rows)} trials"
     lines = [head, title + ":", "  ".join(c.ljust(w) for c, w in zip(columns, widths))]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in table]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in table]
     return "\n".join(lines)
 
 
