@@ -147,3 +147,17 @@ def test_resume_continues_bit_identically(tmp_path, capsys):
         assert np.array_equal(full[k].numpy(), resumed[k].numpy()), k
     assert main(common + ["--epochs", "1", "--resume", str(tmp_path / "run.ckpt")]) == 2  # nothing left to run
     assert "already at epoch 1" in capsys.readouterr().err
+
+
+def test_explain_writes_the_lecture_page(tmp_path, capsys):
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    out = tmp_path / "steps.html"
+    assert main(["explain", "--out", str(out), "--gif", str(tmp_path / "steps.gif")]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "<svg" in text and "2·1 + 3·1 = 5" in text
+    assert (tmp_path / "steps.gif").stat().st_size > 1000
+    assert main(["explain", "--out", str(tmp_path / "no" / "x.html")]) == 2
+    assert "does not exist" in capsys.readouterr().err

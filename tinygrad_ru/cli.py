@@ -1,4 +1,5 @@
-"""``tinygrad-ru`` — the command line: ``train`` a lecture net; ``compare`` optimizers; ``tune`` hyper-parameters.
+"""``tinygrad-ru`` — the command line: ``train`` a lecture net; ``compare`` optimizers; ``tune`` hyper-parameters;
+``explain`` backprop.
 
     tinygrad-ru train                                   # the lecture MLP on MNIST (or the bundled sample)
     tinygrad-ru train --model lenet --epochs 10
@@ -8,6 +9,7 @@
     tinygrad-ru compare                                 # the slides' optimizer comparison
     tinygrad-ru train --config best.json                # a configuration found by `tinygrad-ru tune`
     tinygrad-ru tune --trials 20                        # hyper-parameter search (needs optuna)
+    tinygrad-ru explain                                 # the lecture's backprop, step by step, in the browser
 """
 
 from __future__ import annotations
@@ -242,6 +244,25 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from .viz.backprop import backprop_steps, lecture_example
+
+    check_output_path("--out", args.out)
+    check_output_path("--gif", args.gif)
+    if args.gif:
+        try:
+            import PIL  # noqa: F401
+        except ImportError as e:
+            raise ValueError("explain --gif needs Pillow: pip install pillow") from e
+    page = backprop_steps(lecture_example(), title="e = (a + b)·(b + 1): backprop step by step")
+    page.save(args.out)
+    print(f"wrote {args.out} ({page.n_states} states): open it in a browser; step with ← → or the buttons")
+    if args.gif:
+        page.save_gif(args.gif)
+        print(f"wrote {args.gif} ({page.n_states} frames)")
+    return 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -301,6 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .tune.cli import add_parser as add_tune_parser
 
     add_tune_parser(sub)
+
+    e = sub.add_parser("explain", help="write the lecture's backprop example as a step-by-step HTML page")
+    e.add_argument("--out", default="backprop_steps.html", help="the HTML page to write")
+    e.add_argument("--gif", default=None, help="also write the steps as an animated GIF (for slides)")
+    e.set_defaults(func=_explain)
     return parser
 
 

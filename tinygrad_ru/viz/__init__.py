@@ -3,14 +3,17 @@
     from tinygrad_ru.viz import draw_graph, explain_backward
     draw_graph(e).render("graph", format="svg")     # needs Graphviz's `dot`
     print(explain_backward(e))                       # ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5
+    backprop_steps(e).save("steps.html")             # the backward, step by step, in the browser
 
 The matplotlib parts (``tinygrad_ru.viz.plots``, ``tinygrad_ru.viz.optimizers``) are imported
 on use, so ``import tinygrad_ru.viz`` does not need matplotlib.
 """
 
+from .backprop import BackpropSteps, backprop_steps
 from .graph import ModuleTrace, draw_graph, draw_model, explain_backward, trace_modules
 
-__all__ = ["ModuleTrace", "draw_graph", "draw_model", "explain_backward", "trace_modules"]
+__all__ = ["BackpropSteps", "ModuleTrace", "backprop_steps", "draw_graph", "draw_model", "explain_backward",
+           "trace_modules"]
 from .landscape import (
     filter_normalized_direction,
     interpolate_1d,
