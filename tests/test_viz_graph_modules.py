@@ -91,7 +91,7 @@ def test_expand_shows_ops_of_that_module_only():
     titles = _by_title(nodes)
     assert "3 · Linear" not in titles and {"1 · Linear", "5 · Linear", "4 · ReLU"} <= set(titles)
     assert {"3.weight", "3.bias"} <= {v.split("\n")[0] for v in nodes.values()}  # its parameters become nodes
-    assert "subgraph cluster_0" in g.source and 'label="3 · Linear"' in g.source
+    assert "subgraph cluster_0" in g.source and 'label="3 · Linear, expanded: one fused op"' in g.source
     assert "1.weight" not in {v.split("\n")[0] for v in nodes.values()}
     edges = set(_edges(g.source))
     op_key = next(k for k, v in nodes.items() if k.startswith("op"))
@@ -160,3 +160,18 @@ def test_render_model_svg(tmp_path):
     svg = open(path, encoding="utf-8").read()
     assert "<svg" in svg and "LogSoftmax" in svg and "128×784" in svg
     assert svg.count('class="node"') == 10 and svg.count('class="edge"') == 9
+
+
+def test_module_attributes_are_wrapped_not_cut_and_numbers_have_three_digits():
+    tg.manual_seed(0)
+    g = draw_model(nn.Sequential(nn.Conv2d(1, 2, 5, padding=2), nn.ReLU()), tg.randn(1, 1, 8, 8))
+    assert "…" not in g.source and "padding=(2, 2)" in g.source and "kernel_size=(5, 5)," in g.source
+    for number in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", g.source):
+        digits = number.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+        assert len(digits) <= 3, number
+
+
+def test_module_outputs_are_named_after_their_module():
+    _, g = _mlp_graph(expand=("3",))
+    labels = [v.split("\n")[0] for v in _nodes(g.source).values()]
+    assert "3 out" in labels and not any(re.fullmatch(r"t\d+", x) for x in labels)

@@ -31,10 +31,13 @@ def main() -> None:
     x = tg.randn(5, 4)
     x.name = "x"
     y = tg.tensor([0, 1, 1, 0, 1])
-    loss = F.cross_entropy(model(x), y)
+    z1 = model[0](x)  # named steps instead of automatic t1, t2, t3
+    h1 = model[1](z1)
+    z2 = model[2](h1)
+    loss = F.cross_entropy(z2, y)
     loss.name = "L"
-    dot = draw_graph(loss, names=dict(model.named_parameters()),
-                     title="Linear(4, 3) → ReLU → Linear(3, 2) → cross_entropy, пакет из 5 примеров")
+    dot = draw_graph(loss, names={**dict(model.named_parameters()), "z1": z1, "h1": h1, "z2": z2}, rankdir="TB",
+                     title="Linear(4, 3) → ReLU → Linear(3, 2) → cross_entropy,\nпакет из 5 примеров")
     save(dot, "mlp_graph")
     tg.manual_seed(0)
     save(draw_model(lecture_mlp(), tg.rand(16, 1, 28, 28), F.nll_loss, tg.randint(0, 10, (16,)),
@@ -46,7 +49,7 @@ def main() -> None:
 def save(dot, stem: str) -> None:
     (IMG / f"{stem}.dot").write_text(dot.source, encoding="utf-8")
     if shutil.which("dot"):
-        dot.attr(dpi="72")
+        dot.attr(dpi="80")
         dot.render(str(IMG / stem), format="png", cleanup=True)
     else:
         print(f"no 'dot' program: wrote {stem}.dot only (apt-get install graphviz, then re-run)")

@@ -40,7 +40,7 @@ import numpy as np
 from .. import backend
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .graph import _names, _owners, _trace_of
+from .graph import _names, _owners, _trace_of, _wrap_attributes
 
 # ----------------------------------------------------------------------------- numbers for people
 
@@ -843,7 +843,7 @@ def backprop_steps(
                 units[id(f)] = call.title
                 if call.title not in unit_titles:
                     m = call.module
-                    extra = _wrap(m.extra_repr() if hasattr(m, "extra_repr") else "", 34)
+                    extra = _wrap_attributes(m.extra_repr() if hasattr(m, "extra_repr") else "", 34)
                     unit_titles[call.title] = (f"{call.title} · {type(m).__name__}", extra,
                                                list(m.named_parameters()))
     tensors = _tensors_in_forward(output)
@@ -868,22 +868,6 @@ def backprop_steps(
     if path is not None:
         page.save(path)
     return page
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Split ``a=1, b=2, …`` over lines of at most ``width`` characters, at commas (nothing is cut)."""
-    if not text:
-        return []
-    lines, current = [], ""
-    for part in text.split(", "):
-        candidate = part if not current else current + ", " + part
-        if current and len(candidate) > width:
-            lines.append(current + ",")
-            current = part
-        else:
-            current = candidate
-    lines.append(current)
-    return lines
 
 
 def _tensors_in_forward(output: Tensor) -> list[Tensor]:

@@ -204,21 +204,30 @@ def _scalar(t: Any) -> float:
 
 
 def _fmt(v: float) -> str:
+    """A number for people: an integer as such, anything else with 3 significant digits."""
+    if not np.isfinite(v):
+        return str(v)
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
-    return f"{v:.4g}"
+    return f"{v:.3g}"
+
+
+def _nested(a: np.ndarray) -> str:
+    """[[1, 0.5], [-2, 3.25]]: every element with :func:`_fmt` (no NumPy column padding)."""
+    if a.ndim == 0:
+        return _fmt(float(a))
+    return "[" + ", ".join(_nested(row) for row in a) + "]"
 
 
 def _array_text(t: Tensor, max_elements: int) -> str:
     if isinstance(t, FreedTensor):
         return "freed by backward"
-    a = backend.to_numpy(t.data)
+    a = backend.to_numpy(t.data).astype(np.float64)
     if a.size == 1:
         return _fmt(float(a.reshape(-1)[0]))
     if a.size <= max_elements:
-        return np.array2string(a, precision=4, separator=", ", suppress_small=True).replace("\n", "")
-    a = a.astype(np.float64)
-    return f"mean {a.mean():.4g}, std {a.std():.4g}"
+        return _nested(a)
+    return f"mean {_fmt(a.mean())}, std {_fmt(a.std())}"
 
 
 def _symbolic(graph: _Graph, op: _Op, i: int) -> str | None:
@@ -591,6 +600,8 @@ def _draw_modules(output: Tensor, trace: ModuleTrace, collapse: bool | int | str
             f"draw_graph: expand names unknown modules {sorted(expand - known)}; "
             f"choose among {sorted(n for n in known if n)}"
         )
+    # a module's output is called "<module> out" (not an unexplained t4); names given by the caller win
+    names = {**dict(names or {}), **{f"{c.title} out": c.outputs[0] for c in trace.calls if c.outputs}}
     graph = _collect(output, names)
     if trace.calls and not any(id(t) in {id(u) for u in graph.tensors} for c in trace.calls for t in c.outputs):
         raise RuntimeError("draw_graph(model=...): the recorded forward of the model is not part of this graph")
@@ -735,8 +746,10 @@ def _draw_modules(output: Tensor, trace: ModuleTrace, collapse: bool | int | str
             return dot
         if id(call) not in frames:
             sub = graphviz.Digraph(name=f"cluster_{len(frames)}")
-            sub.attr(label=f"{call.title} · {type(call.module).__name__}", style="dashed,rounded", color="#888888",
-                     fontname="Helvetica", fontsize="11")
+            n_ops = sum(1 for o in graph.ops if frame_of.get(id(o.fn)) is call)
+            what = "one fused op" if n_ops == 1 else f"{n_ops} ops"
+            sub.attr(label=f"{call.title} · {type(call.module).__name__}, expanded: {what}", style="dashed,rounded",
+                     color="#888888", fontname="Helvetica", fontsize="11")
             frames[id(call)] = sub
         return frames[id(call)]
 
@@ -829,7 +842,7 @@ def _stats_text(t: Tensor | None, max_elements: int) -> str:
     if a.size <= min(max_elements, 4):
         return _array_text(t, max_elements)
     a = a.astype(np.float64)
-    return f"{a.mean():.3g} ± {a.std():.3g}"
+    return f"{_fmt(a.mean())} ± {_fmt(a.std())}"
 
 
 def _kind(u: _Unit) -> str:
@@ -889,10 +902,8 @@ def _unit_label(u: _Unit, graph: _Graph, params: dict[int, tuple[str, Tensor]], 
     rows = [f'<TR><TD {span} BGCOLOR="{header}"><FONT POINT-SIZE="12">{title}</FONT></TD></TR>']
     small = '<FONT POINT-SIZE="9" COLOR="#444444">{}</FONT>'
     cell = '<FONT POINT-SIZE="10">{}</FONT>'
-    if extra:
-        if len(extra) > 46:
-            extra = extra[:45] + "…"
-        rows.append(f'<TR><TD {span}>{small.format(esc(extra))}</TD></TR>')
+    for line in _wrap_attributes(extra, 46):  # every attribute shown (padding=2 too), wrapped at commas
+        rows.append(f'<TR><TD {span}>{small.format(esc(line))}</TD></TR>')
     body: list[tuple[str, Tensor, Tensor | None]] = []
     plist = list(params.values())
     for n, p in plist[:8]:
@@ -917,6 +928,27 @@ def _unit_label(u: _Unit, graph: _Graph, params: dict[int, tuple[str, Tensor]], 
     if ops and (u.call is None or ops != type(u.call.module).__name__):
         rows.append(f'<TR><TD {span}>{small.format("ops: " + esc(ops))}</TD></TR>')
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>>"
+
+
+def _wrap_attributes(text: str, width: int) -> list[str]:
+    """``a=1, b=2, …`` split over lines of at most ``width`` characters at the commas; nothing is cut."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):  # split at the commas outside brackets: kernel_size=(5, 5) stays whole
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    lines: list[str] = []
+    for part in [p for p in parts if p]:
+        if lines and len(lines[-1]) + 2 + len(part) <= width:
+            lines[-1] += ", " + part
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(part)
+    return lines
 
 
 def draw_model(
