@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"2-D landscape ({args.steps}×{args.steps}): {surf.seconds:.1f} s; center loss {surf.center_loss:.4f}, "
           f"min {surf.losses.min():.4f}, max {surf.losses.max():.4f}")
     paths = [os.path.join(args.out, f) for f in ("interpolation.png", "contour.png", "surface.png")]
-    plot_interpolation(line, logy=True, path=paths[0])
+    plot_interpolation(line, logy=True, labels=("initial weights", "trained weights"), path=paths[0])
     plot_landscape_contour(surf, path=paths[1])
     plot_landscape_surface(surf, path=paths[2])
     print("wrote:\n  " + "\n  ".join(paths))

@@ -159,3 +159,18 @@ def test_pages_have_no_control_characters() -> None:
         text = page.read_text(encoding="utf-8")
         bad = sorted({repr(c) for c in text if c in "\r\t\x07\x08\x0b\x0c"})
         assert not bad, f"{page.name}: control characters {bad} (an escaped LaTeX backslash?)"
+
+
+def test_readme_pictures_read_at_full_size() -> None:
+    """README pictures are shown at their own size (no thumbnails squeezed by width=) and are big
+    enough to read; the op-by-op MLP graph of the docs is not a thin 1926×297 strip."""
+    pil = pytest.importorskip("PIL.Image")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert not re.search(r"<img[^>]*\swidth=", readme)
+    pictures = [a or b for a, b in _IMAGE.findall(readme)]
+    assert len(pictures) >= 4
+    for rel in pictures:
+        with pil.open(ROOT / rel) as im:
+            assert im.width >= 500, (rel, im.size)
+    with pil.open(DOCS / "img" / "mlp_graph.png") as im:
+        assert im.width <= 1400 and im.width / im.height < 2.5, im.size

@@ -103,9 +103,22 @@ def test_landscape_plots_carry_the_data(tmp_path):
     fig = L.plot_landscape_contour(res, path=tmp_path / "c.png")
     assert (tmp_path / "c.png").stat().st_size > 0
     star = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "*"][0]
-    assert list(star.get_xdata()) == [0] and f"{res.center_loss:.3f}" in star.get_label()
+    assert list(star.get_xdata()) == [0]
+    notes = [t.get_text() for t in fig.axes[0].texts]
+    assert any(f"θ* (trained), loss {res.center_loss:.3g}" == n for n in notes)  # named next to the star
+    assert fig.axes[1].get_ylabel() == "loss"  # the colour bar says what the colours are
+    contour_labels = [n for n in notes if not n.startswith("θ*")]
+    assert all(len(x.replace("-", "").replace(".", "").lstrip("0")) <= 3 for x in contour_labels)  # 3 digits
     fig = L.plot_landscape_surface(res)
-    assert fig.axes[0].name == "3d"
+    ax = fig.axes[0]
+    assert ax.name == "3d" and ax.get_zlabel() == "loss"
+    Z = res.losses  # seen from its lowest corner: no high corner in front of the bowl
+    corners = {(1, 1): Z[-1, -1], (1, -1): Z[0, -1], (-1, 1): Z[-1, 0], (-1, -1): Z[0, 0]}
+    sx, sy = min(corners, key=corners.get)
+    assert np.sign(np.cos(np.radians(ax.azim))) == sx and np.sign(np.sin(np.radians(ax.azim))) == sy
     interp = L.interpolate_1d(model, F.cross_entropy, model, model, data, steps=3)
-    fig = L.plot_interpolation({"same": interp})
-    np.testing.assert_allclose(fig.axes[0].get_lines()[0].get_ydata(), interp.losses)
+    fig = L.plot_interpolation({"same": interp}, labels=("initial weights", "trained weights"))
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), interp.losses)
+    assert "θ_a" not in ax.get_title() and r"\theta_a" in ax.get_title()  # typeset, not a literal θ_a
+    assert {"α = 0: initial weights", "α = 1: trained weights"} <= {t.get_text() for t in ax.texts}

@@ -126,6 +126,9 @@ def test_plot_trajectories_draws_the_paths():
         np.testing.assert_allclose(line.get_ydata(), trajs[name][:, 1])
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels[:2] == ["sgd", "adam"]
+    assert {"global minimum", "start"} <= set(labels)  # the stars and the start are explained
+    legend = fig.axes[0].get_legend()
+    assert legend.get_bbox_to_anchor().x0 >= fig.axes[0].get_window_extent().x1  # outside: covers nothing
     assert fig.axes[0].get_title() == "Basins and walls"
 
 
@@ -212,3 +215,28 @@ def test_missing_matplotlib_gives_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match="matplotlib.*pip install matplotlib"):
         _mpl.require_matplotlib()
+
+
+def test_a_diverging_path_is_cut_at_its_last_finite_point_and_marked():
+    # inside, inside, just outside the frame, far away (a straight line across the plot), then NaN
+    traj = np.array([[-1.5, 2.5], [-1.0, 1.0], [1.5, 5.0], [300.0, 4000.0], [np.inf, np.nan], [np.nan, np.nan]])
+    fig = lab.plot_trajectories("rosenbrock", {"nesterov": traj, "fine": np.array([[-1.5, 2.5], [0.0, 0.0]])})
+    line = lab.trajectory_lines(fig)["nesterov"]
+    np.testing.assert_array_equal(line.get_xydata(), traj[:3])  # no segment to the far point or to NaN
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "nesterov: diverged at step 4" in labels and "fine" in labels
+    assert "diverged" in [t.get_text() for t in fig.axes[0].texts]
+    x0, x1, y0, y1 = get_test_function("rosenbrock").extent
+    cross = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "X"][0]
+    cx, cy = cross.get_xdata()[0], cross.get_ydata()[0]
+    assert x0 <= cx <= x1 and cy == pytest.approx(y1)  # marked where the path leaves the picture
+    assert cx == pytest.approx(-1.0 + 2.5 * (y1 - 1.0) / 4.0)  # on its last segment, not just clipped
+
+
+def test_update_response_has_one_readable_legend_for_all_panels():
+    suite = lab.RESPONSE_SUITES[1]
+    fig = lab.plot_update_response(suite)
+    assert len(fig.legends) == 1 and all(ax.get_legend() is None for ax in fig.axes)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == ["gradient g"] + [f"{suite.param} = {v:g}" for v in suite.values]
+    assert min(t.get_fontsize() for t in fig.legends[0].get_texts()) >= 10

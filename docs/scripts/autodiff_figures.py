@@ -3,7 +3,9 @@
     python docs/scripts/autodiff_figures.py
 
 Writes docs/img/chain_rule_graph.{dot,png,svg} (PNG/SVG need Graphviz's ``dot``), the
-forward-only and backward-only views, and docs/img/chain_rule_trace.txt (explain_backward).
+forward-only and backward-only views, docs/img/chain_rule_trace.txt (explain_backward) and
+docs/img/backprop_steps.png: the state of the step-by-step page (backprop_steps) where the two
+gradients of b add up.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import tinygrad_ru as tg
-from tinygrad_ru.viz import draw_graph, explain_backward
+from tinygrad_ru.viz import backprop_steps, draw_graph, explain_backward
 
 IMG = Path(__file__).resolve().parents[1] / "img"
 
@@ -45,6 +47,10 @@ def main() -> None:
                 # graphviz writes stem.fmt; render() also leaves no DOT file with cleanup=True
         else:
             print(f"no 'dot' program: wrote {stem}.dot only (apt-get install graphviz, then re-run)")
+    if shutil.which("dot"):
+        page = backprop_steps(lecture_graph(), title="e = (a + b)·(b + 1)")
+        k = next(i for i, st in enumerate(page.states) if "accumulate" in st["note"])
+        page.frames(dpi=72)[k].save(IMG / "backprop_steps.png", optimize=True)
     print(f"written to {IMG}")
 
 

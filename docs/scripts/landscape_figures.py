@@ -8,6 +8,7 @@ docs/img/landscape_interpolation.png, landscape_contour.png, landscape_surface.p
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -28,6 +29,9 @@ from tinygrad_ru.viz.landscape import (  # noqa: E402
     plot_landscape_contour,
     plot_landscape_surface,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _png import shrink_png  # noqa: E402
 
 IMG = Path(__file__).resolve().parents[1] / "img"
 
@@ -52,10 +56,12 @@ def main() -> None:
     line = interpolate_1d(model, F.nll_loss, theta0, model, batch, steps=25)
     surf = landscape_2d(model, F.nll_loss, batch, steps=21, span=1.0)
     print(f"center loss {surf.center_loss:.4f}, min {surf.losses.min():.4f}, max {surf.losses.max():.4f}")
-    for name, fig in [("interpolation", plot_interpolation(line, logy=True)),
+    for name, fig in [("interpolation", plot_interpolation(line, logy=True,
+                                                           labels=("initial weights", "trained weights"))),
                       ("contour", plot_landscape_contour(surf)),
                       ("surface", plot_landscape_surface(surf))]:
-        fig.savefig(IMG / f"landscape_{name}.png", dpi=60, bbox_inches="tight")
+        fig.savefig(IMG / f"landscape_{name}.png", dpi=90, bbox_inches="tight")
+        shrink_png(IMG / f"landscape_{name}.png")
         plt.close(fig)
 
 

@@ -33,4 +33,4 @@ def save(fig: Any, path: Any, dpi: int = 100) -> None:
     parent = os.path.dirname(os.fspath(path))
     if parent:
         os.makedirs(parent, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")  # nothing cut: legends outside the axes are kept

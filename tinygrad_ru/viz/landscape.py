@@ -218,24 +218,41 @@ def landscape_2d(model: Any, loss_fn: Callable[..., Any], data: Any, steps: int 
 
 
 # ----------------------------------------------------------------------------- pictures
+def _sig3(v: float) -> str:
+    """A contour/legend number for people: 3 significant digits (0.238, 1.07, 735)."""
+    return f"{v:.3g}"
+
+
+def _leading_digit(v: float) -> int:
+    return int(round(v / 10 ** math.floor(math.log10(v)))) if v > 0 else 0
+
+
 def plot_interpolation(result: Interpolation | Mapping[str, Interpolation], *, logy: bool = False,
-                       title: str = "1-D interpolation θ(α) = (1 − α)θ_a + αθ_b", path: Any = None) -> Any:
-    """L(α) curves (one per entry of a dict); dotted lines mark α = 0 and α = 1."""
+                       title: str | None = None, labels: tuple[str, str] = (r"$\theta_a$", r"$\theta_b$"),
+                       path: Any = None) -> Any:
+    """L(α) curves (one per entry of a dict) on θ(α) = (1 − α)·θ_a + α·θ_b; labelled dotted lines
+    mark α = 0 (``labels[0]``, e.g. "initial weights") and α = 1 (``labels[1]``)."""
     require_matplotlib()
-    items = result.items() if isinstance(result, Mapping) else [("loss", result)]
-    fig = new_figure((7.0, 4.5))
+    items = list(result.items()) if isinstance(result, Mapping) else [("loss", result)]
+    fig = new_figure((7.5, 4.8))
     ax = fig.add_subplot(111)
     for name, r in items:
         ax.plot(r.alphas, r.losses, marker=".", label=name)
-    for a in (0.0, 1.0):
-        ax.axvline(a, color="grey", linestyle=":", linewidth=1)
-    ax.set_xlabel("α")
-    ax.set_ylabel("loss")
+    for a, text in ((0.0, f"α = 0: {labels[0]}"), (1.0, f"α = 1: {labels[1]}")):
+        ax.axvline(a, color="grey", linestyle=":", linewidth=1.2)
+        ax.annotate(text, xy=(a, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=10, color="dimgrey")
+    ax.set_xlabel("α", fontsize=11)
+    ax.set_ylabel("loss" + (" (log scale)" if logy else ""), fontsize=11)
     if logy:
         ax.set_yscale("log")
-    ax.set_title(title)
+        ax.yaxis.set_major_formatter(lambda v, _pos: _sig3(v))
+        ax.yaxis.set_minor_formatter(lambda v, _pos: _sig3(v) if _leading_digit(v) in (2, 3, 5) else "")
+    ax.set_title(title or r"1-D interpolation: $\theta(\alpha) = (1-\alpha)\,\theta_a + \alpha\,\theta_b$",
+                 fontsize=12, pad=22)
     ax.grid(True, alpha=0.3)
-    ax.legend()
+    if len(items) > 1 or items[0][0] != "loss":
+        ax.legend(fontsize=10)
     fig.tight_layout()
     if path is not None:
         save(fig, path)
@@ -249,40 +266,62 @@ def _levels(Z: np.ndarray, n: int) -> np.ndarray:
     return np.linspace(lo, hi, n)
 
 
-def plot_landscape_contour(result: Landscape, *, levels: int = 30, title: str | None = None, path: Any = None) -> Any:
-    """Contour lines of L(α, β) with θ* marked at the origin."""
+def plot_landscape_contour(result: Landscape, *, levels: int = 20, title: str | None = None, path: Any = None) -> Any:
+    """Filled contours of L(α, β) with a colour bar, a few labelled contour lines, and θ* marked
+    (and named) at the origin."""
     require_matplotlib()
-    fig = new_figure((6.5, 5.5))
+    fig = new_figure((7.0, 5.8))
     ax = fig.add_subplot(111)
-    cs = ax.contour(result.alphas, result.betas, result.losses, levels=_levels(result.losses, levels),
-                    cmap="viridis", linewidths=0.9)
-    ax.clabel(cs, inline=True, fontsize=7, fmt="%.2f")
-    ax.plot([0], [0], marker="*", color="red", markersize=12, linestyle="none", label=f"θ*: {result.center_loss:.3f}")
-    ax.set_xlabel("α (direction 1)")
-    ax.set_ylabel("β (direction 2)")
+    lv = _levels(result.losses, levels)
+    filled = ax.contourf(result.alphas, result.betas, result.losses, levels=lv, cmap="viridis")
+    cs = ax.contour(result.alphas, result.betas, result.losses, levels=lv, colors="white", linewidths=0.6,
+                    alpha=0.7)
+    # label every third line, and only where there is room: labels do not pile up in the steep corners
+    ax.clabel(cs, cs.levels[::3], inline=True, fontsize=9, fmt=_sig3, inline_spacing=4)
+    cbar = fig.colorbar(filled, ax=ax, format=lambda v, _pos: _sig3(v))
+    cbar.set_label("loss", fontsize=11)
+    ax.plot([0], [0], marker="*", color="red", markeredgecolor="white", markersize=16, linestyle="none")
+    ax.annotate(f"θ* (trained), loss {_sig3(result.center_loss)}", xy=(0, 0), xytext=(10, 10),
+                textcoords="offset points", fontsize=10, color="white", fontweight="bold")
+    ax.set_xlabel("α (direction 1)", fontsize=11)
+    ax.set_ylabel("β (direction 2)", fontsize=11)
     ax.set_aspect("equal")
-    ax.set_title(title or "loss landscape, filter-normalised directions")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title or "loss landscape around θ*, filter-normalised directions", fontsize=12)
     fig.tight_layout()
     if path is not None:
         save(fig, path)
     return fig
 
 
+def _low_corner_azimuth(result: Landscape) -> float:
+    """The azimuth that puts the lowest corner of the grid nearest the viewer, so that no high corner
+    stands in front of the bowl."""
+    Z = result.losses
+    corners = {(1, 1): Z[-1, -1], (1, -1): Z[0, -1], (-1, 1): Z[-1, 0], (-1, -1): Z[0, 0]}
+    (sx, sy), _ = min(corners.items(), key=lambda kv: kv[1])
+    return math.degrees(math.atan2(sy, sx))
+
+
 def plot_landscape_surface(result: Landscape, *, title: str | None = None, log: bool = False,
-                           elev: float = 35.0, azim: float = -60.0, path: Any = None) -> Any:
-    """A 3-D surface of L(α, β) (``log=True``: of log L)."""
+                           elev: float = 35.0, azim: float | None = None, path: Any = None) -> Any:
+    """A 3-D surface of L(α, β) (``log=True``: of log L), seen from its lowest corner (``azim=None``)."""
     require_matplotlib()
-    fig = new_figure((7.5, 6.0))
+    from matplotlib.ticker import MaxNLocator
+
+    fig = new_figure((7.5, 6.2))
     ax = fig.add_subplot(111, projection="3d")
     A, B = np.meshgrid(result.alphas, result.betas)
     Z = np.log(result.losses) if log else result.losses
     ax.plot_surface(A, B, Z, cmap="viridis", linewidth=0, antialiased=True, rstride=1, cstride=1)
-    ax.set_xlabel("α")
-    ax.set_ylabel("β")
-    ax.set_zlabel("log loss" if log else "loss")
-    ax.view_init(elev=elev, azim=azim)
-    ax.set_title(title or "loss surface")
+    ax.set_xlabel("α", fontsize=11, labelpad=6)
+    ax.set_ylabel("β", fontsize=11, labelpad=6)
+    ax.set_zlabel("log loss" if log else "loss", fontsize=11, labelpad=10)
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_major_locator(MaxNLocator(5))
+    ax.zaxis.set_major_formatter(lambda v, _pos: _sig3(v))
+    ax.tick_params(labelsize=9)
+    ax.view_init(elev=elev, azim=_low_corner_azimuth(result) if azim is None else azim)
+    ax.set_title(title or "loss surface around θ*", fontsize=12)
     if path is not None:
         save(fig, path)
     return fig

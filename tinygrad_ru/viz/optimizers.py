@@ -233,14 +233,50 @@ def _contour(ax: Any, fn: TestFunction, resolution: float | None = None, levels:
     elif levels is None:
         levels = fn.levels if fn.levels is not None else 25
     cs = ax.contour(xs, ys, Z, levels=levels, cmap="viridis", linewidths=0.8)
-    ax.clabel(cs, inline=True, fontsize=7, fmt="%g")
+    ax.clabel(cs, cs.levels[::2], inline=True, fontsize=8, fmt=lambda v: f"{v:.3g}")  # 735, not 734.867
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     for label, (mx, my) in fn.minima.items():
-        ax.plot([mx], [my], marker="*", color="gold" if label == "global" else "grey", markersize=12,
-                markeredgecolor="k", linestyle="none", zorder=5)
+        is_global = label == "global"
+        ax.plot([mx], [my], marker="*", color="gold" if is_global else "grey", markersize=14,
+                markeredgecolor="k", linestyle="none", zorder=5,
+                label="global minimum" if is_global else "local minimum")
     return cs
+
+
+def _last_visible(traj: np.ndarray, extent: tuple[float, float, float, float]) -> tuple[float, float]:
+    """The last point of a path inside the frame: its end, or where its last segment crosses the border."""
+    x0, x1, y0, y1 = extent
+    q = traj[-1]
+    if x0 <= q[0] <= x1 and y0 <= q[1] <= y1 or len(traj) < 2:
+        return float(np.clip(q[0], x0, x1)), float(np.clip(q[1], y0, y1))
+    p = traj[-2]
+    t = 1.0
+    for k, (lo, hi) in enumerate(((x0, x1), (y0, y1))):
+        if q[k] != p[k]:
+            for bound in (lo, hi):
+                s = (bound - p[k]) / (q[k] - p[k])
+                if 0.0 <= s < t and (q[k] - bound) * (p[k] - bound) < 0:
+                    t = s
+    x, y = p + t * (q - p)
+    return float(np.clip(x, x0, x1)), float(np.clip(y, y0, y1))
+
+
+def _finite_part(traj: np.ndarray, extent: tuple[float, float, float, float]) -> tuple[np.ndarray, int | None]:
+    """A diverging trajectory up to its last finite point — and, on its way out, only while it stays
+    within one frame width of the picture (the huge finite steps before the NaN would be drawn as
+    straight lines across the plot) — with the step at which it stopped being finite (None: it did not)."""
+    bad = ~np.isfinite(traj).all(axis=1)
+    if not bad.any():
+        return traj, None
+    k = int(np.argmax(bad))
+    x0, x1, y0, y1 = extent
+    w, h = x1 - x0, y1 - y0
+    with np.errstate(invalid="ignore"):
+        far = ((traj[:k, 0] < x0 - w) | (traj[:k, 0] > x1 + w) | (traj[:k, 1] < y0 - h) | (traj[:k, 1] > y1 + h))
+    end = int(np.argmax(far)) if far.any() else k
+    return traj[:max(end, 1)], k
 
 
 def plot_trajectories(
@@ -267,19 +303,39 @@ def plot_trajectories(
     else:
         fig = ax.figure
     _contour(ax, fn, resolution, levels)
+    x0, x1, y0, y1 = fn.extent
     for name, traj in trajectories.items():
-        traj = np.asarray(traj, dtype=np.float64)
-        (line,) = ax.plot(traj[:, 0], traj[:, 1], label=name, linewidth=1.6, marker=".", markersize=3)
+        traj, diverged_at = _finite_part(np.asarray(traj, dtype=np.float64), fn.extent)
+        label = name if diverged_at is None else f"{name}: diverged at step {diverged_at}"
+        (line,) = ax.plot(traj[:, 0], traj[:, 1], label=label, linewidth=1.6, marker=".", markersize=3)
         line.set_gid(f"trajectory:{name}")
-        ax.plot([traj[-1, 0]], [traj[-1, 1]], marker="o", color=line.get_color(), markeredgecolor="k",
-                linestyle="none")
+        if len(traj) == 0:
+            continue
+        if diverged_at is None:
+            ax.plot([traj[-1, 0]], [traj[-1, 1]], marker="o", color=line.get_color(), markeredgecolor="k",
+                    linestyle="none")
+        else:  # where the path leaves the picture (or its last finite point) gets a cross and the word
+            px, py = _last_visible(traj, fn.extent)
+            ax.plot([px], [py], marker="X", markersize=11, color=line.get_color(), markeredgecolor="k",
+                    linestyle="none", zorder=6)
+            ax.annotate("diverged", (px, py), xytext=(-6 if px > (x0 + x1) / 2 else 6, -12),
+                        textcoords="offset points", ha="right" if px > (x0 + x1) / 2 else "left",
+                        fontsize=9, color=line.get_color(), fontweight="bold", zorder=7,
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
     first = next(iter(trajectories.values()), None)
     if first is not None:
-        ax.plot([first[0][0]], [first[0][1]], marker="o", color="k", linestyle="none", label="start")
-    ax.set_title(title or fn.title)
+        ax.plot([first[0][0]], [first[0][1]], marker="o", color="k", markersize=8, linestyle="none", label="start",
+                zorder=6)
+    ax.set_title(title or fn.title, fontsize=12)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    ax.legend(loc="upper left", fontsize=8)
+    # outside the plot, so that it covers neither the start nor a path; minima and start are in it
+    found = dict(zip(*reversed(ax.get_legend_handles_labels())))  # label -> handle: two local minima, one entry
+    labels, handles = list(found), list(found.values())
+    marks = ("global minimum", "local minimum", "start")
+    order = [k for k, x in enumerate(labels) if x not in marks] + [k for k, x in enumerate(labels) if x in marks]
+    ax.legend([handles[k] for k in order], [labels[k] for k in order], loc="upper left", bbox_to_anchor=(1.02, 1.0),
+              borderaxespad=0.0, fontsize=9, frameon=False)
     if path is not None:
         save(fig, path)
     return fig
@@ -468,13 +524,16 @@ def plot_update_response(
         for value, dtheta in suite.responses(sig).items():
             ax.plot(t, -dtheta, linewidth=1.2, label=f"{suite.param} = {value:g}")
         ax.axhline(0.0, color="grey", linewidth=0.5)
-        ax.set_title(f"{suite.name}: {label}", fontsize=10)
-        ax.set_xlabel("step t")
-        ax.set_ylabel("−Δθ")
+        ax.set_title(label, fontsize=12)
+        ax.set_xlabel("step t", fontsize=10)
+        ax.set_ylabel("−Δθ", fontsize=10)
         ax.grid(True, alpha=0.3)
-        if k == 0:
-            ax.legend(fontsize=7)
-    fig.tight_layout()
+    # one legend for all panels, above them, in a readable size (the panels share their lines)
+    handles, labels = fig.axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=12, frameon=False,
+               bbox_to_anchor=(0.5, 1.0))
+    fig.suptitle(f"{suite.name}: the step −Δθ for a gradient signal g", fontsize=14, y=1.04)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     if path is not None:
         save(fig, path)
     return fig
