@@ -356,7 +356,7 @@ def animate_trajectories(
     stride: int = 1,
     fps: int = 10,
     title: str | None = None,
-    figsize: tuple[float, float] = (7.0, 6.0),
+    figsize: tuple[float, float] = (8.5, 6.0),
     dpi: int = 80,
 ) -> tuple[Any, int]:
     """Animate the paths growing step by step; write a GIF to ``path`` with Pillow (no ffmpeg).
@@ -367,7 +367,7 @@ def animate_trajectories(
     the figure.
     """
     require_matplotlib()
-    from matplotlib.animation import FuncAnimation, PillowWriter
+    from matplotlib.animation import FuncAnimation
 
     fn = _as_function(fn)
     if stride < 1:
@@ -386,7 +386,8 @@ def animate_trajectories(
         (head,) = ax.plot([], [], marker="o", color=line.get_color(), markeredgecolor="k", linestyle="none")
         lines.append(line)
         heads.append(head)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=9, frameon=False)
+    fig.subplots_adjust(left=0.08, right=0.72, bottom=0.08, top=0.92)  # room for the legend: it covers no path
     base = title or fn.title
 
     def draw(k: int) -> list[Any]:
@@ -405,8 +406,38 @@ def animate_trajectories(
         parent = os.path.dirname(os.fspath(path))
         if parent:
             os.makedirs(parent, exist_ok=True)
-        anim.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
+        anim.save(path, writer=_palette_gif_writer(fps), dpi=dpi)
     return anim, len(frame_steps)
+
+
+def _palette_gif_writer(fps: int) -> Any:
+    """A matplotlib movie writer that stores the GIF with ONE palette (from the last, fullest frame):
+    the GIF encoder then keeps only what changed between frames (the growing paths), not the whole
+    contour plot again — several times smaller than PillowWriter, which gives each frame its own palette."""
+    import io
+
+    from matplotlib.animation import AbstractMovieWriter
+    from PIL import Image
+
+    class PaletteGifWriter(AbstractMovieWriter):
+        def setup(self, fig: Any, outfile: Any, dpi: float | None = None) -> None:
+            super().setup(fig, outfile, dpi=dpi)
+            self.images: list[Any] = []
+
+        def grab_frame(self, **savefig_kwargs: Any) -> None:
+            buf = io.BytesIO()
+            self.fig.savefig(buf, **{**savefig_kwargs, "format": "rgba", "dpi": self.dpi})
+            self.images.append(Image.frombuffer("RGBA", self.frame_size, buf.getbuffer(), "raw", "RGBA", 0, 1)
+                               .convert("RGB"))
+
+        def finish(self) -> None:
+            palette = self.images[-1].quantize(colors=256, method=Image.Quantize.FASTOCTREE,
+                                               dither=Image.Dither.NONE)
+            frames = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in self.images]
+            frames[0].save(self.outfile, save_all=True, append_images=frames[1:], duration=int(1000 / self.fps),
+                           loop=0)
+
+    return PaletteGifWriter(fps=fps)
 
 
 # ----------------------------------------------------------------------------- update responses
