@@ -90,7 +90,7 @@ def main() -> None:
     y = tg.tensor(np.array([3, 1, 4, 1]))
     print("lecture MLP, collapsed (one box per module):")
     save(draw_model(mlp, x, F.nll_loss, y, title="lecture MLP · NLL loss"), out / "mlp_graph", args.format)
-    print("lecture MLP, layer 3 expanded op by op:")
+    print("lecture MLP, layer 3 expanded (Linear is one fused op y = x·Wᵀ + b; its W and b become nodes):")
     save(draw_model(mlp, x, F.nll_loss, y, expand=("3",)), out / "mlp_graph_expanded", args.format)
 
     cifar = cifar_cnn()
