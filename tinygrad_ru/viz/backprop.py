@@ -407,8 +407,7 @@ class _View:
             if "label" in a:
                 line = f"{a['id']}__0"
                 hidden = show is not None and line in self.dynamic_ids() and line not in show
-                a["label"] = a["label"]
-                if hidden:
+                if hidden:  # a GIF frame: the label keeps its place, in the background colour
                     a["fontcolor"] = "white"
                 elif line in self.dynamic_ids():
                     a["fontcolor"] = "#c0392b"
@@ -443,8 +442,10 @@ class _View:
 
 
 def _html_label(node: _Node, show: set[str] | None, hl: set[str], acc: set[str], texts: Mapping[str, str]) -> str:
+    """One table row per line.  For the page (``show`` None) every line holds its widest text and the
+    script hides and rewrites it; for a GIF frame the state is baked in: hidden lines are drawn in the
+    node's fill colour and texts are padded, so that every frame has the same layout."""
     rows = []
-    width = max(len(line.text) for line in node.lines)
     for k, line in enumerate(node.lines):
         lid = node.line_id(k)
         layout = line.layout or line.text
@@ -453,19 +454,16 @@ def _html_label(node: _Node, show: set[str] | None, hl: set[str], acc: set[str],
             text = text + " " * max(0, len(layout) - len(text))
         color = line.color
         if show is not None and line.dynamic and lid not in show:
-            color = node.attrs.get("fillcolor", "white")
-            if color.startswith("#") is False:
-                color = "white"
+            color = node.attrs.get("fillcolor", "#ffffff")
         elif lid in acc:
             color = "#8e44ad"
         elif lid in hl:
             color = "#e67e22"
         face = ' FACE="Courier"' if line.mono else ""
         body = html.escape(text) or " "
-        if line.bold or (show is not None and (lid in hl or lid in acc)):
+        if line.bold:
             body = f"<B>{body}</B>"
         rows.append(f'<TR><TD ALIGN="{line.align}"><FONT COLOR="{color}"{face}>{body}</FONT></TD></TR>')
-    del width
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
