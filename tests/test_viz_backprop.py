@@ -78,6 +78,25 @@ def test_lecture_states_follow_the_engine():
     assert any(v.endswith("(so far)") for s in page.states for v in s["text"].values())  # b after its first use
 
 
+def _backward_titles(page):
+    return [s["title"].split(": ", 1)[1] for s in page.states
+            if s["title"].startswith("Backward ") and "seed" not in s["title"]]
+
+
+def test_backward_steps_are_the_engines_topological_order():
+    from tinygrad_ru.autograd.engine import topological_order
+
+    a, b, c, d, e = _lecture()
+    order = [fn.name for fn in topological_order(e)]  # asked before the backward frees the graph
+    assert _backward_titles(backprop_steps(e)) == order
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    with trace_modules(model) as trace:
+        loss = F.cross_entropy(model(tg.randn(5, 4)), tg.Tensor([0, 1, 1, 0, 1]))
+    order = [fn.name for fn in topological_order(loss)]
+    assert _backward_titles(backprop_steps(loss, model=trace)) == order
+
+
 def test_backprop_steps_refuses_what_it_cannot_show():
     a, b, c, d, e = _lecture()
     with pytest.raises(ValueError, match="scalar"):
@@ -86,6 +105,9 @@ def test_backprop_steps_refuses_what_it_cannot_show():
         backprop_steps(tg.Tensor(1.0) * 2)
     with pytest.raises(TypeError, match="Tensor"):
         backprop_steps(3.0)
+    e.backward()  # the graph's saved values are gone: the steps cannot be recorded any more
+    with pytest.raises(RuntimeError, match="instead of loss.backward"):
+        backprop_steps(e)
 
 
 @needs_dot
