@@ -10,7 +10,9 @@
   compute path must take its array module from the backend (``backend.get_array_module``).
   Real CuPy would accept some of these through its own ``__array_function__``, but the
   project's rule is stricter than CuPy: no ``numpy`` by name in compute code;
-* reductions return 0-d device arrays, not NumPy scalars (as CuPy does).
+* reductions return 0-d device arrays, not NumPy scalars (as CuPy does);
+* every device → host read (``to_host``, ``.item()``, ``float()``, ``int()``, ``bool()``…) is
+  counted in ``host_reads``: on a GPU each one waits for all queued work.
 
 ``xp`` is the array module of this "device": every NumPy function and submodule, taking and
 returning ``DeviceArray``.  Like ``cupy.asarray``, ``xp.asarray``/``xp.array`` also accept host
@@ -108,6 +110,14 @@ def _inplace(op):
     return method
 
 
+host_reads = 0  # device → host transfers so far (each waits for the device on a real GPU)
+
+
+def _count_read() -> None:
+    global host_reads
+    host_reads += 1
+
+
 class DeviceArray:
     """An array that lives on the stand-in device (see the module docstring)."""
 
@@ -185,24 +195,31 @@ class DeviceArray:
 
     def get(self) -> np.ndarray:
         """A host copy (``cupy.ndarray.get``)."""
+        _count_read()
         return self._a.copy()
 
     def item(self):
+        _count_read()
         return self._a.item()
 
     def tolist(self):
+        _count_read()
         return self._a.tolist()
 
     def __float__(self) -> float:
+        _count_read()
         return float(self._a)
 
     def __int__(self) -> int:
+        _count_read()
         return int(self._a)
 
     def __index__(self) -> int:
+        _count_read()
         return operator.index(self._a)
 
     def __bool__(self) -> bool:
+        _count_read()
         return bool(self._a)
 
     def __len__(self) -> int:
@@ -336,6 +353,7 @@ def to_host(a: DeviceArray) -> np.ndarray:
     """Copy a device array to the host (``cupy.asnumpy``)."""
     if not isinstance(a, DeviceArray):
         raise TypeError(f"to_host expects a DeviceArray, got {type(a).__name__}")
+    _count_read()
     return a._a.copy()
 
 
@@ -351,8 +369,36 @@ def _erf(x: DeviceArray) -> DeviceArray:
     return DeviceArray(backend.erf(x._a))
 
 
-def register(name: str = DEVICE) -> None:
-    """Make ``device="fake"`` available in tinygrad_ru."""
+FREE_MEMORY = 1 << 30  # what the stand-in "GPU" reports as free device memory (tests may change it)
+fused_calls: dict[str, int] = {}  # kernel name → how many times a fused kernel ran on the device
+
+
+def _free_memory() -> int:
+    return FREE_MEMORY
+
+
+def _fuse(fn):
+    """The device's ``cupy.fuse``: run the formula as written, on device arrays only, and count the call."""
+    name = getattr(fn, "__name__", "kernel")
+
+    def kernel(*args):
+        for a in args:
+            if isinstance(a, np.ndarray):
+                raise MixingError(f"fused kernel {name}: a host numpy.ndarray argument of shape {a.shape}")
+        fused_calls[name] = fused_calls.get(name, 0) + 1
+        return fn(*args)
+
+    kernel.__name__ = name
+    return kernel
+
+
+def register(name: str = DEVICE, gpu_like: bool = True) -> None:
+    """Make ``device="fake"`` available in tinygrad_ru.
+
+    ``gpu_like``: the device takes the GPU's algorithm choices (whole batches bounded by
+    ``FREE_MEMORY``, argmax pooling, fused elementwise kernels), so that the CPU-vs-device tests
+    check the GPU's code paths against the CPU's.
+    """
     from tinygrad_ru import backend
 
     fields = backend.DeviceBackend.__dataclass_fields__
@@ -361,6 +407,9 @@ def register(name: str = DEVICE) -> None:
         extra["scatter_add"] = _scatter_add
     if "erf" in fields:
         extra["erf"] = _erf
+    if gpu_like and "policy" in fields:
+        extra["policy"] = backend.accelerator_policy(_free_memory)
+        extra["fuse"] = _fuse
     backend.register_device(
         backend.DeviceBackend(name, xp=xp, array_type=DeviceArray, from_host=from_host, to_host=to_host, **extra)
     )

@@ -46,12 +46,20 @@ def test_host_arrays_do_not_mix_with_cuda():
 @pytest.mark.parametrize("opt_name", list(OPTIMIZERS))
 @pytest.mark.parametrize("model_name", list(MODELS))
 def test_training_on_cuda_matches_numpy(model_name, opt_name):
+    cls = OPTIMIZERS[opt_name][0]
+    if cls in ("LBFGS", "MultiBatchLBFGS"):
+        # a line search branches on loss comparisons: in float32 the GPU's rounding (other summation
+        # orders) steered strong-Wolfe L-BFGS elsewhere (parameters 3e-2 apart after 3 steps). The
+        # algorithm is compared in float64 on both devices, where rounding is far below its decisions.
+        want = train(model_name, opt_name, "cpu", dtype=np.float64)
+        got = train(model_name, opt_name, "cuda", dtype=np.float64)
+        assert_same_run(got, want, rtol=1e-7, atol=1e-9, dtype=np.float64)
+        return
     want = train(model_name, opt_name, "cpu")
     got = train(model_name, opt_name, "cuda")
-    cls = OPTIMIZERS[opt_name][0]
     if cls in ("SignSGD", "Lion"):  # sign(g) of a gradient entry near 0 may flip: one step of ±2·lr
         rtol, atol = 1e-3, 3e-3
-    elif cls in ("LBFGS", "MultiBatchLBFGS", "NewtonCG", "SGDBB"):  # line searches/curvature amplify rounding
+    elif cls in ("NewtonCG", "SGDBB"):  # curvature estimates amplify rounding
         rtol, atol = 1e-3, 1e-4
     else:
         rtol, atol = 1e-4, 1e-5

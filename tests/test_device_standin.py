@@ -104,19 +104,22 @@ def optimizer_classes() -> set[str]:
 
 
 # ------------------------------------------------------------------------------------ the run
-def train(model_name: str, opt_name: str, device: str, n_steps: int = N_STEPS) -> dict[str, Any]:
-    """Train from seed 0 on ``device``; return the losses, and host copies of parameters and grads.
+def train(model_name: str, opt_name: str, device: str, n_steps: int = N_STEPS,
+          dtype: Any = np.float32) -> dict[str, Any]:
+    """Train from seed 0 on ``device`` (parameters and data in ``dtype``); return the losses, and
+    host copies of parameters and grads.
 
     Every step also checks that parameters, gradients and optimizer state stay on ``device``.
     """
     make, sample_shape = MODELS[model_name]
     cls_name, options, mode = OPTIMIZERS[opt_name]
     tg.manual_seed(0)
-    model = make().to(device)
+    model = make().to(device, dtype=np.dtype(dtype))
     params = list(model.parameters())
     opt = getattr(optim, cls_name)(params, **options)
     loss_fn = nn.NLLLoss()
     x_host, y_host = host_data(sample_shape)
+    x_host = x_host.astype(dtype)
     losses: list[float] = []
     for step in range(n_steps):
         sl = slice(step * BATCH, (step + 1) * BATCH)
@@ -181,12 +184,13 @@ def _assert_on_device(model: Any, opt: Any, device: str) -> None:
                     )
 
 
-def assert_same_run(got: dict, want: dict, rtol: float, atol: float) -> None:
+def assert_same_run(got: dict, want: dict, rtol: float, atol: float, dtype: Any = np.float32) -> None:
     for key in ("params", "grads"):
         for i, (a, b) in enumerate(zip(got[key], want[key])):
             if a is not None and b is not None:
                 assert a.dtype == b.dtype, f"{key}[{i}]: dtype {a.dtype} on the device, {b.dtype} on the cpu"
-                assert b.dtype != np.float64, f"{key}[{i}]: float32 model, float64 {key[:-1]} (a silent upcast)"
+                assert b.dtype.kind != "f" or b.dtype == dtype, (
+                    f"{key}[{i}]: {np.dtype(dtype)} model, {b.dtype} {key[:-1]} (a silent cast)")
     np.testing.assert_allclose(got["losses"], want["losses"], rtol=rtol, atol=atol, err_msg="losses differ")
     for i, (a, b) in enumerate(zip(got["params"], want["params"])):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"parameter {i} differs")
@@ -243,6 +247,16 @@ def test_training_on_standin_equals_numpy(fake_device, model_name, opt_name):
     got = train(model_name, opt_name, fake_device)
     assert np.all(np.isfinite(want["losses"]))
     assert_same_run(got, want, rtol=1e-5, atol=1e-6)
+
+
+@needs_framework
+@pytest.mark.slow
+@pytest.mark.parametrize("opt_name", ["LBFGS", "LBFGS-strong-wolfe"])
+def test_lbfgs_in_float64_on_standin_equals_numpy(fake_device, opt_name):
+    """The float64 run that tests/test_cupy.py compares for line-search optimizers."""
+    want = train("mlp", opt_name, "cpu", dtype=np.float64)
+    got = train("mlp", opt_name, fake_device, dtype=np.float64)
+    assert_same_run(got, want, rtol=1e-9, atol=1e-12, dtype=np.float64)
 
 
 @needs_framework

@@ -26,6 +26,7 @@ __all__ = [
     "DeviceBackend", "register_device", "parse_device", "array_module", "get_array_module",
     "device_of", "to_device", "to_numpy", "as_dtype", "get_default_dtype", "set_default_dtype",
     "manual_seed", "rng", "is_floating", "cuda_is_available", "device", "device_count", "known_devices",
+    "DevicePolicy", "CPU_POLICY", "accelerator_policy", "policy", "elementwise",
 ]
 
 host = np  # the host array module: where user data, files and printing live
@@ -78,6 +79,57 @@ def is_floating(dtype: Any) -> bool:
     return np.dtype(dtype).kind == "f"
 
 
+# ----------------------------------------------------------------------------- device policy
+@dataclass(frozen=True)
+class DevicePolicy:
+    """How big a piece of work to hand the device at once: the one place that knows the device's taste.
+
+    A CPU core reads from a small cache (~0.5 MiB of L2) and a call costs nothing, so the ops cut
+    big temporaries (conv columns) into cache-sized chunks and walk small strided views in loops.
+    A GPU has gigabytes of memory and each kernel launch costs ~5–10 µs, so the same work goes in
+    whole batches — one launch over everything — as long as it fits in free device memory.
+
+    * ``whole_batch``: False → chunks of ``cache_bytes``; True → chunks bounded by
+      ``memory_fraction`` of ``free_memory()`` (one chunk per batch in practice).
+    * ``keep_cols_bytes``: the CPU keeps a convolution's im2col columns for the weight gradient
+      up to this size (beyond it rebuilding them chunk by chunk is cheaper than storing them);
+      an accelerator keeps them whenever they fit its workspace.
+    * ``pool_argmax``: max-pooling finds each window's maximum with one argmax over a copied
+      window axis (few launches) instead of kh·kw passes over strided views (no copy: the CPU's way).
+    """
+
+    whole_batch: bool = False
+    cache_bytes: int = 1 << 19
+    keep_cols_bytes: int = 16 << 20
+    free_memory: Callable[[], int] | None = None
+    memory_fraction: float = 0.25
+    pool_argmax: bool = False
+
+    def workspace_bytes(self) -> int:
+        """Bytes one temporary may take: the cache budget, or a fraction of free device memory."""
+        if not self.whole_batch:
+            return self.cache_bytes
+        free = self.free_memory() if self.free_memory is not None else 1 << 30
+        return max(1, int(free * self.memory_fraction))
+
+    def chunk(self, bytes_per_item: int, n: int) -> int:
+        """How many of ``n`` items (images) to process at once, each needing ``bytes_per_item``."""
+        return max(1, min(n, self.workspace_bytes() // max(1, bytes_per_item)))
+
+    def keep_columns(self, nbytes: int) -> bool:
+        """Keep ``nbytes`` of im2col columns for the weight gradient instead of rebuilding them?"""
+        limit = self.workspace_bytes() if self.whole_batch else self.keep_cols_bytes
+        return nbytes <= limit
+
+
+CPU_POLICY = DevicePolicy()
+
+
+def accelerator_policy(free_memory: Callable[[], int] | None = None) -> DevicePolicy:
+    """The policy of a GPU-like device: whole batches bounded by free memory, few launches."""
+    return DevicePolicy(whole_batch=True, free_memory=free_memory, pool_argmax=True)
+
+
 # ----------------------------------------------------------------------------- devices
 @dataclass(frozen=True)
 class DeviceBackend:
@@ -88,6 +140,8 @@ class DeviceBackend:
     ``scatter_add(target, index, values)`` (``target[index] += values`` with repeated indices
     accumulating) and ``erf(array)`` are the two functions NumPy's API lacks on every array
     module; a backend that leaves them None gets NumPy's (cpu) or CuPy's (cuda) version.
+    ``policy`` sizes the work per call (:class:`DevicePolicy`); ``fuse(fn)`` turns an elementwise
+    formula into one kernel (``cupy.fuse`` on a GPU; None: the formula runs as written).
     """
 
     name: str
@@ -98,6 +152,8 @@ class DeviceBackend:
     index_of: Callable[[Any], int] = lambda a: 0
     scatter_add: Callable[[Any, Any, Any], None] | None = None
     erf: Callable[[Any], Any] | None = None
+    policy: DevicePolicy = CPU_POLICY
+    fuse: Callable[[Callable], Callable] | None = None
 
 
 _BACKENDS: dict[str, DeviceBackend] = {
@@ -110,9 +166,16 @@ def _cupy_from_host(a: np.ndarray, index: int):  # pragma: no cover - needs a GP
         return _cupy.asarray(a)
 
 
+def _cupy_free_memory() -> int:  # pragma: no cover - needs a GPU
+    """Free bytes on the current GPU, counting what CuPy's memory pool holds but does not use."""
+    free, _total = _cupy.cuda.runtime.memGetInfo()
+    return int(free + _cupy.get_default_memory_pool().free_bytes())
+
+
 if _cupy is not None:  # pragma: no cover - needs CuPy
     _BACKENDS["cuda"] = DeviceBackend(
-        "cuda", _cupy, _cupy.ndarray, _cupy_from_host, _cupy.asnumpy, lambda a: a.device.id
+        "cuda", _cupy, _cupy.ndarray, _cupy_from_host, _cupy.asnumpy, lambda a: a.device.id,
+        policy=accelerator_policy(_cupy_free_memory), fuse=_cupy.fuse,
     )
 
 
@@ -231,6 +294,36 @@ def _backend_of_array(a: Any) -> DeviceBackend:
         if isinstance(a, b.array_type):
             return b
     return _BACKENDS["cpu"]
+
+
+def policy(*arrays: Any) -> DevicePolicy:
+    """The :class:`DevicePolicy` of the device that holds the given arrays (the CPU's for host arrays)."""
+    for a in arrays:
+        if a is not None and not isinstance(a, (np.ndarray, np.generic, int, float, bool)):
+            return _backend_of_array(a).policy
+    return CPU_POLICY
+
+
+_KERNELS: dict[tuple, Callable] = {}
+
+
+def elementwise(formula: Callable[..., Callable], like: Any, **static: Any) -> Callable:
+    """One elementwise formula, compiled for the device of ``like``.
+
+    ``formula(xp, **static)`` returns a function of arrays and Python numbers written with
+    operators, in-place updates (``m *= beta``) and ``xp.sqrt``-style calls — the readable NumPy
+    formula.  On the CPU that function runs as written; on a GPU the backend returns
+    ``cupy.fuse(function)``: the whole chain becomes one kernel launch instead of one per operator.
+    ``static`` holds the switches that choose the formula's shape (``nesterov=True``…); each
+    combination is built and compiled once.
+    """
+    b = _backend_of_array(like)
+    key = (formula, id(b), tuple(sorted(static.items())))
+    kernel = _KERNELS.get(key)
+    if kernel is None:
+        fn = formula(b.xp, **static)
+        kernel = _KERNELS[key] = b.fuse(fn) if b.fuse is not None else fn
+    return kernel
 
 
 def get_array_module(*arrays: Any):

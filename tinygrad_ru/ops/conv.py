@@ -68,7 +68,7 @@ def _flat_chunks(x, dtype, geo: _ConvGeometry):
     view, _ = flat_windows(x, geo.kernel, geo.padding, geo.dilation, geo.out_hw)
     n, c, kh, kw, q = view.shape
     k = c * kh * kw
-    step = grid_chunk(k, q, xp.dtype(dtype).itemsize, n)
+    step = grid_chunk(k, q, xp.dtype(dtype).itemsize, n, like=x)
     buf = xp.empty((step, c, kh, kw, q), dtype=dtype)
     for start in range(0, n, step):
         stop = min(n, start + step)
@@ -121,15 +121,13 @@ def _flat_conv_transpose(g, w, geo: _ConvGeometry):
     return _flat_conv(g, flipped, None, _ConvGeometry(g.shape, flipped.shape, (1, 1), pad, geo.dilation))
 
 
-SMALL_COLS_BYTES = 16 << 20
-
-
 def _small_cols(x, geo: _ConvGeometry) -> bool:
-    """Keep im2col's columns for the weight gradient when they are small: one (C·kh·kw, N·OH·OW)
-    GEMM on stored columns beats rebuilding them per chunk (conv 6→16 at 16×16, 9.4 MB: forward +
-    weight gradient 5.2 → 3.8 ms); the 20 MB of the first CIFAR layer cost more to store than to rebuild."""
+    """Keep im2col's columns for the weight gradient when the device policy says they are small: one
+    (C·kh·kw, N·OH·OW) GEMM on stored columns beats rebuilding them per chunk (CPU, conv 6→16 at
+    16×16, 9.4 MB: forward + weight gradient 5.2 → 3.8 ms; the 20 MB of the first CIFAR layer cost
+    more to store than to rebuild: the CPU's limit is 16 MiB); a GPU keeps whatever fits its memory."""
     c, (kh, kw), (oh, ow) = x.shape[1], geo.kernel, geo.out_hw
-    return c * kh * kw * x.shape[0] * oh * ow * x.dtype.itemsize <= SMALL_COLS_BYTES
+    return backend.policy(x).keep_columns(c * kh * kw * x.shape[0] * oh * ow * x.dtype.itemsize)
 
 
 def _g_matrix(g):
@@ -355,6 +353,10 @@ class MaxPool2d(Function):
     def forward(self, x):
         xp = backend.get_array_module(x)
         fill = -float("inf") if x.dtype.kind == "f" else x.min()
+        if backend.policy(x).pool_argmax:  # GPU: a few whole-array kernels instead of kh·kw passes
+            win = _window_rows(self.geo, x, fill)
+            self.choice = win.argmax(axis=-1)  # the first maximum wins ties, as in PyTorch
+            return xp.take_along_axis(win, self.choice[..., None], axis=-1)[..., 0]
         taps = _taps(self.geo, x, fill)
         if self.geo.tiled:
             best, self.choice = _tiled_max(self.geo, x, taps)
@@ -370,6 +372,22 @@ class MaxPool2d(Function):
 
     def backward(self, g):
         return MaxPool2dScatter(self.geo, self.choice)(g)
+
+
+def _window_rows(geo: _PoolGeometry, x, fill: float):
+    """A copy of the windows as rows: (N, C, OH, OW, kh·kw) (the accelerator's route: one copy, then
+    one reduction over the last axis)."""
+    if geo.tiled:
+        view = geo.tiles_view(x).transpose(0, 1, 2, 4, 3, 5)
+    else:
+        view = geo.window_view(x, fill)
+    n, c, oh, ow, kh, kw = view.shape
+    return view.reshape(n, c, oh, ow, kh * kw)
+
+
+def _onehot_choice(geo: _PoolGeometry, choice) -> bool:
+    """Whether ``choice`` is the tiled CPU route's one-hot mask (else: the tap index per window)."""
+    return geo.tiled and choice.ndim == 6
 
 
 def _tiled_max(geo: _PoolGeometry, x, taps):
@@ -407,7 +425,11 @@ class MaxPool2dScatter(Function):
         geo = self.geo
         (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
         n, c, h, w = geo.x_shape
-        if geo.tiled:  # windows do not overlap: one broadcast multiply by the one-hot mask
+        if backend.policy(g).pool_argmax:  # one-hot rows from the argmax, then one scatter
+            taps = xp.arange(kh * kw, dtype=self.choice.dtype)
+            rows = xp.where(self.choice[..., None] == taps, g[..., None], xp.zeros((), dtype=g.dtype))
+            return geo.scatter(rows.reshape(n, c, oh, ow, kh, kw))
+        if _onehot_choice(geo, self.choice):  # windows do not overlap: one broadcast multiply by the mask
             covered = (oh * kh, ow * kw) == (h, w)
             out = xp.empty(geo.x_shape, dtype=g.dtype) if covered else xp.zeros(geo.x_shape, dtype=g.dtype)
             view = out[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw)
@@ -432,7 +454,10 @@ class MaxPool2dGather(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        if self.geo.tiled:  # exactly one hit per window: a masked sum is the gathered value
+        if backend.policy(x).pool_argmax:
+            win = _window_rows(self.geo, x, 0.0)
+            return xp.take_along_axis(win, self.choice[..., None], axis=-1)[..., 0]
+        if _onehot_choice(self.geo, self.choice):  # one hit per window: a masked sum is the gathered value
             return xp.where(self.choice, self.geo.tiles_view(x), 0).sum(axis=(3, 5)).astype(x.dtype, copy=False)
         taps = _taps(self.geo, x, 0.0)
         out = xp.zeros(taps[0].shape, dtype=x.dtype)

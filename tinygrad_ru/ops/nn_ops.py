@@ -167,6 +167,8 @@ def _flatten_classes(x: Tensor, target: Any, op: str):
     """(N, C), (C,) or (N, C, d₁, …) inputs → (M, C) rows, the target array, the 'none' shape, and
     whether the target holds class probabilities (floating) rather than class indices."""
     t = target.data if isinstance(target, Tensor) else Tensor(target, device=x.device).data
+    # a target on another device (labels left on the CPU) joins the input's, as nll_loss always allowed
+    t = backend.to_device(t, x.device)
     if x.ndim == 0:
         raise ValueError(f"{op}: input must have at least 1 dimension (classes), got a 0-d tensor")
     probs = t.dtype.kind == "f"
@@ -200,7 +202,7 @@ def _class_weights(target: Any, weight: Tensor | None, ignore_index: int, n_clas
     if target.dtype.kind not in "iub":
         raise TypeError(f"{op}: target must hold integer class indices, got dtype {target.dtype}")
     if unweighted_ok and weight is None and target.size:
-        lo, hi = int(target.min()), int(target.max())
+        lo, hi = (int(v) for v in backend.to_numpy(xp.stack((target.min(), target.max()))))  # one read
         if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
             return target, None
     valid = target != ignore_index

@@ -27,6 +27,9 @@ class Callback:
     """Base class: override the hooks you need."""
 
     needs_grad_norm = False  # ask the trainer to compute ‖∇J‖ after each backward
+    # on_batch_end reads logs["loss"]: the trainer then reads each step's loss from the device at once
+    # (False lets it batch those reads: one per progress-bar refresh / epoch, and logs["loss"] is None)
+    reads_batch_loss = True
 
     def on_train_begin(self, trainer: Trainer) -> None: ...
     def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None: ...
@@ -44,6 +47,8 @@ def _check_positive(name: str, **values: float) -> None:
 class MaxIterations(Callback):
     """Stop after ``max_iter`` optimizer steps."""
 
+    reads_batch_loss = False
+
     def __init__(self, max_iter: int) -> None:
         _check_positive("MaxIterations", max_iter=max_iter)
         self.max_iter = int(max_iter)
@@ -55,6 +60,8 @@ class MaxIterations(Callback):
 
 class MaxTime(Callback):
     """Stop once ``seconds`` of wall time have passed since training began."""
+
+    reads_batch_loss = False
 
     def __init__(self, seconds: float) -> None:
         _check_positive("MaxTime", seconds=seconds)
@@ -75,6 +82,7 @@ class _Monitor(Callback):
         if per not in ("epoch", "iteration"):
             raise ValueError(f"{type(self).__name__}: per must be 'epoch' or 'iteration', got {per!r}")
         self.monitor, self.per = monitor, per
+        self.reads_batch_loss = per == "iteration"
 
     def check(self, trainer: Trainer, value: float) -> None:
         raise NotImplementedError
@@ -131,6 +139,7 @@ class GradientNormRatio(Callback):
     """
 
     needs_grad_norm = True
+    reads_batch_loss = False
 
     def __init__(self, eps: float, smoothing: float = 0.9) -> None:
         _check_positive("GradientNormRatio", eps=eps)

@@ -36,11 +36,60 @@ def _batch_to(batch: Any, device: str) -> tuple[Tensor, Tensor]:
     return x, y
 
 
-def _correct(output: Tensor, target: Tensor) -> int:
-    """The number of rows whose arg-max equals the integer label (0 for non-classification outputs)."""
+def _correct(output: Tensor, target: Tensor) -> Any:
+    """The number of rows whose arg-max equals the integer label (0 for non-classification outputs),
+    as a 0-d array on the output's device: reading it would wait for the device (see :class:`_Tally`)."""
     if output.ndim != 2 or target.ndim != 1 or target.dtype.kind not in "iu":
-        return 0
-    return int((output.data.argmax(axis=1) == target.data).sum())
+        return output.xp.zeros((), dtype=backend.int64)
+    return (output.data.argmax(axis=1) == target.data).sum()
+
+
+class _Tally:
+    """Per-step losses and correct counts kept where they were computed (on the GPU: on the device).
+
+    Reading a device value waits for all queued work, so instead of one ``.item()`` per step the
+    values wait here and :meth:`read` moves them to the host in one transfer — when the progress bar
+    refreshes, when a callback reads the batch loss, and at the end of the epoch.  The rows of
+    ``history.iterations`` get their ``"loss"`` then.
+    """
+
+    def __init__(self) -> None:
+        self.total_loss, self.correct, self.count = 0.0, 0, 0
+        self.pending: list[tuple[dict, Any, Any, int]] = []
+
+    def add(self, row: dict[str, Any], loss: Any, correct: Any, n: int) -> None:
+        self.pending.append((row, loss, correct, n))
+
+    def read(self, first_step: int, check: Any = None) -> None:
+        """Move the pending values to the host (one transfer) and add them up; a non-finite loss raises
+        (``check(loss, step)`` words the error, e.g. the trainer's)."""
+        if not self.pending:
+            return
+        xp = backend.get_array_module(*(p[1] for p in self.pending))
+        values = backend.to_numpy(xp.stack([xp.asarray(v, dtype=backend.float64) for p in self.pending
+                                            for v in p[1:3]])).reshape(-1, 2)
+        for i, ((row, _, _, n), (loss, correct)) in enumerate(zip(self.pending, values)):
+            loss = float(loss)
+            if not math.isfinite(loss):
+                self.pending.clear()
+                if check is not None:
+                    check(loss, first_step + i)
+                raise FloatingPointError(f"fit: the loss became {loss} at step {first_step + i}; lower the lr")
+            row["loss"] = loss
+            self.total_loss += loss * n
+            self.correct += int(correct)
+            self.count += n
+        self.pending.clear()
+
+
+def _loss_value(loss: Any) -> Any:
+    """The loss as a 0-d array on its device (no host transfer) or a Python float."""
+    return loss.detach().data if isinstance(loss, Tensor) else float(loss)
+
+
+def _reads_batch_loss(cb: Callback) -> bool:
+    """Whether a callback looks at the per-step logs (then the pending losses are read before it runs)."""
+    return type(cb).on_batch_end is not Callback.on_batch_end and getattr(cb, "reads_batch_loss", True)
 
 
 def _needs_closure(optimizer: Any) -> bool:
@@ -51,21 +100,22 @@ def evaluate(model: Any, loss_fn: Any, loader: Iterable, device: str | None = No
     """Mean loss and accuracy over a loader, under ``no_grad`` in ``eval()`` mode (the mode is restored)."""
     was_training = getattr(model, "training", False)
     model.eval()
-    total_loss, correct, count = 0.0, 0, 0
+    tally = _Tally()
     try:
         with no_grad():
             for batch in loader:
                 x, y = _batch_to(batch, device)
                 out = model(x)
-                n = x.shape[0]
-                total_loss += float(loss_fn(out, y).item()) * n
-                correct += _correct(out, y)
-                count += n
+                tally.add({}, _loss_value(loss_fn(out, y)), _correct(out, y), x.shape[0])
     finally:
         model.train(was_training)
-    if count == 0:
+    if not tally.pending:
         raise ValueError("evaluate: the loader yielded no samples")
-    return {"loss": total_loss / count, "acc": correct / count}
+    try:
+        tally.read(1)
+    except FloatingPointError as exc:
+        raise FloatingPointError(str(exc).replace("fit: the loss became", "evaluate: the loss is")) from None
+    return {"loss": tally.total_loss / tally.count, "acc": tally.correct / tally.count}
 
 
 class Trainer:
@@ -106,16 +156,22 @@ class Trainer:
         return math.sqrt(total)
 
     # ---------------------------------------------------------------- one step
-    def _check_finite(self, value: float) -> None:
+    def _check_finite(self, value: float, step: int | None = None) -> None:
         if not math.isfinite(value):
             hint = "lower the lr"
             groups = getattr(self.optimizer, "param_groups", None) or [{}]
             if groups[0].get("line_search_fn", "") is None:  # LBFGS without a line search
                 hint += " or pass line_search_fn='strong_wolfe'"
-            raise FloatingPointError(f"fit: the loss became {value} at step {self.step + 1} "
+            raise FloatingPointError(f"fit: the loss became {value} at step {step or self.step + 1} "
                                      f"({type(self.optimizer).__name__}); {hint}")
 
-    def _train_step(self, x: Tensor, y: Tensor) -> tuple[float, Tensor]:
+    def _check_now(self, value: Any) -> None:
+        """Check a loss at once where reading it costs nothing (the CPU); a GPU's losses are checked
+        when :class:`_Tally` reads them (a read per step would wait for the device every step)."""
+        if not backend.policy(value).defer_host_reads:
+            self._check_finite(float(value))
+
+    def _train_step(self, x: Tensor, y: Tensor) -> tuple[Any, Tensor]:
         opt = self.optimizer
         need_norm = any(c.needs_grad_norm for c in self.callbacks)
         self._last_grad_norm = None
@@ -134,19 +190,19 @@ class Trainer:
                 outputs.append(out)
                 return loss
 
-            value = float(opt.step(closure).item())
-            self._check_finite(value)
+            value = _loss_value(opt.step(closure))
+            self._check_now(value)
             return value, outputs[0].detach()
         opt.zero_grad()
         out = self.model(x)
         loss = self.loss_fn(out, y)
         loss.backward()
-        value = float(loss.item())
-        self._check_finite(value)
+        value = _loss_value(loss)
+        self._check_now(value)
         if need_norm:
             self._last_grad_norm = self._grad_norm()
         opt.step()
-        return value, out.detach()
+        return _loss_value(loss), out.detach()
 
     def _grad_norm_of(self, loss: Tensor) -> float:
         """‖∂loss/∂θ‖ without touching ``.grad`` (for optimizers whose closure does not call backward)."""
@@ -179,7 +235,8 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_epoch_begin(self, epoch)
         self.model.train()
-        total_loss, correct, count = 0.0, 0, 0
+        tally, first_pending, refreshed = _Tally(), self.step + 1, time.perf_counter()
+        batch_readers = any(_reads_batch_loss(cb) for cb in self.callbacks)
         bar = None
         if self.progress:
             from tqdm.auto import tqdm
@@ -190,31 +247,37 @@ class Trainer:
             x, y = _batch_to(batch, self.device)
             loss, out = self._train_step(x, y)
             self.step += 1
-            n = x.shape[0]
-            total_loss += loss * n
-            correct += _correct(out, y)
-            count += n
-            logs = {"step": self.step, "loss": loss, "lr": self._lr(), "time": time.perf_counter() - start}
+            logs = {"step": self.step, "loss": None, "lr": self._lr(), "time": time.perf_counter() - start}
+            tally.add(logs, loss, _correct(out, y), x.shape[0])
             if self._last_grad_norm is not None:
                 logs["grad_norm"] = self._last_grad_norm
             self.history.iterations.append(logs)
             if self.scheduler is not None and self.scheduler_interval == "batch":
                 self.scheduler.step()
+            if batch_readers:  # a callback reads this step's loss: read it now
+                tally.read(first_pending, self._check_finite)
+                first_pending = self.step + 1
             for cb in self.callbacks:
                 cb.on_batch_end(self, self.step, logs)
             if bar is not None:
                 bar.update(1)
-                bar.set_postfix(loss=f"{total_loss / count:.4f}", acc=f"{correct / count:.3f}")
+                if time.perf_counter() - refreshed >= bar.mininterval:  # one host read per refresh
+                    tally.read(first_pending, self._check_finite)
+                    first_pending, refreshed = self.step + 1, time.perf_counter()
+                    bar.set_postfix(loss=f"{tally.total_loss / tally.count:.4f}",
+                                    acc=f"{tally.correct / tally.count:.3f}")
             if self.stop_reason is not None:
                 break
+        tally.read(first_pending, self._check_finite)
         if bar is not None:
             bar.close()
+        count = tally.count
         if count == 0:
             raise ValueError(f"fit: the training loader yielded no batches in epoch {epoch + 1} "
                              f"({type(train_loader).__name__} of length "
                              f"{len(train_loader) if hasattr(train_loader, '__len__') else 'unknown'})")
-        row: dict[str, Any] = {"epoch": epoch + 1, "train_loss": total_loss / max(count, 1),
-                               "train_acc": correct / max(count, 1), "val_loss": None, "val_acc": None,
+        row: dict[str, Any] = {"epoch": epoch + 1, "train_loss": tally.total_loss / max(count, 1),
+                               "train_acc": tally.correct / max(count, 1), "val_loss": None, "val_acc": None,
                                "lr": self._lr()}
         if val_loader is not None:
             result = evaluate(self.model, self.loss_fn, val_loader, self.device)
