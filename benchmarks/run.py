@@ -2,7 +2,9 @@
 
     python benchmarks/run.py                 # everything (a few minutes on 2 cores)
     python benchmarks/run.py --quick         # tiny sizes: a smoke run, numbers meaningless
-    python benchmarks/run.py --only mlp      # mlp | cnn | overhead | memory (repeatable)
+    python benchmarks/run.py --only mlp      # mlp | cnn | overhead | memory | device (repeatable)
+    python benchmarks/run.py --device cuda   # the GPU table: ours on CuPy vs torch on CUDA (skips without one)
+    python benchmarks/run.py --device cpu --only device --quick   # a dry run of the GPU table's path
 
 Every measurement runs the frameworks in turn, round after round, on the same data with the
 same thread count (2: threadpoolctl for the BLAS, ``torch.set_num_threads``), so that load from
@@ -208,6 +210,139 @@ def numpy_cnn() -> Callable:
     from numpy_cnn import NumpyCifarNet
 
     return numpy_epoch(NumpyCifarNet(lr=0.01))
+
+
+# ----------------------------------------------------------------------------------------------- on a device
+@dataclass
+class DeviceCase:
+    """One row of the device table: a model, an optimizer, a batch size and an epoch's sample count."""
+
+    name: str
+    model: str  # "mlp" | "wide" | "cnn"
+    opt: str  # "adam" | "sgd-momentum"
+    batch: int
+    samples: int
+
+
+def device_cases(quick: bool) -> list[DeviceCase]:
+    """The issue-10 table (the H200 figures it started from: 1.93, 1.67, 14.1, 59.3 × torch)."""
+    if quick:
+        return [DeviceCase("lecture MLP b128 Adam", "mlp", "adam", 128, 512),
+                DeviceCase("wide MLP b256 Adam (quick: 784-256-256-10)", "wide", "adam", 256, 512),
+                DeviceCase("CIFAR net b64 SGD-momentum", "cnn", "sgd-momentum", 64, 128),
+                DeviceCase("CIFAR net b256 SGD-momentum", "cnn", "sgd-momentum", 256, 256)]
+    return [DeviceCase("lecture MLP b128 Adam", "mlp", "adam", 128, 60_000),
+            DeviceCase("wide MLP 784-4096-4096-10 b1024 Adam", "wide", "adam", 1024, 65_536),
+            DeviceCase("CIFAR net b64 SGD-momentum", "cnn", "sgd-momentum", 64, 5_000),
+            DeviceCase("CIFAR net b256 SGD-momentum", "cnn", "sgd-momentum", 256, 5_000)]
+
+
+DEVICE_TARGETS = {"mlp": 1.3, "wide": 1.1, "cnn": 2.0}  # ours/torch on the same GPU (issue 10)
+
+
+def _layers(nn: Any, case: DeviceCase, quick: bool) -> Any:
+    """The case's model in either framework (``nn`` is tinygrad_ru.nn or torch.nn: same layer names)."""
+    if case.model == "cnn":
+        return nn.Sequential(
+            nn.Conv2d(3, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5, padding=2), nn.ReLU(),
+            nn.Flatten(), nn.Linear(4096, 1000), nn.ReLU(), nn.Linear(1000, 10), nn.LogSoftmax(dim=1))
+    h1, h2 = (128, 64) if case.model == "mlp" else ((256, 256) if quick else (4096, 4096))
+    return nn.Sequential(nn.Linear(784, h1), nn.ReLU(), nn.Linear(h1, h2), nn.ReLU(), nn.Linear(h2, 10),
+                         nn.LogSoftmax(dim=1))
+
+
+def _device_data(case: DeviceCase) -> tuple[np.ndarray, np.ndarray]:
+    if case.model == "cnn":
+        return cifar_like(case.samples)
+    x, y, _ = mnist_like(case.samples)
+    return x, y
+
+
+def ours_on_device(case: DeviceCase, device: str, quick: bool) -> Callable[[list], None]:
+    """An epoch of ours with the data, model and optimizer state on ``device``; waits for the device."""
+    import tinygrad_ru as tg
+    from tinygrad_ru import backend, nn, optim
+
+    tg.manual_seed(0)
+    model = _layers(nn, case, quick).to(device)
+    opt = (optim.Adam(model.parameters(), lr=1e-3) if case.opt == "adam"
+           else optim.SGD(model.parameters(), lr=0.01, momentum=0.9))
+    x, y = _device_data(case)
+    xd, yd = backend.to_device(x, device), backend.to_device(y, device)
+    loss_fn = nn.NLLLoss()
+
+    def epoch(idx: list) -> None:
+        for b in idx:
+            opt.zero_grad()
+            loss_fn(model(tg.Tensor(xd[b])), tg.Tensor(yd[b])).backward()
+            opt.step()
+        backend.synchronize(device)
+
+    return epoch
+
+
+def torch_on_device(case: DeviceCase, device: str, quick: bool) -> Callable[[list], None]:
+    torch.manual_seed(0)
+    dev = torch.device(device)
+    model = _layers(torch.nn, case, quick).to(dev)
+    opt = (torch.optim.Adam(model.parameters(), lr=1e-3) if case.opt == "adam"
+           else torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9))
+    x, y = _device_data(case)
+    xd, yd = torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+
+    def epoch(idx: list) -> None:
+        for b in idx:
+            opt.zero_grad()
+            torch.nn.functional.nll_loss(model(xd[b]), yd[b]).backward()
+            opt.step()
+        sync()
+
+    return epoch
+
+
+def bench_device(sizes: Sizes, rows: list[Row], log: Callable[[str], None], device: str = "cuda",
+                 quick: bool = False) -> None:
+    """The paired table on one device: ours (on CuPy for cuda) vs torch on the same device, data there."""
+    import tinygrad_ru as tg
+    from tinygrad_ru import backend
+
+    if device == "cuda" and not tg.cuda_is_available():
+        log("SKIP device table: --device cuda needs CuPy and a CUDA GPU; none here, nothing measured")
+        return
+    log(f"device: {backend.device_name(device)}; torch on "
+        + (torch.cuda.get_device_name(0) if torch is not None and device == "cuda" else device))
+    for case in device_cases(quick):
+        n_batches = -(-case.samples // case.batch)
+        make: dict[str, Callable] = {}
+
+        def factory(builder: Callable, case: DeviceCase = case, n_batches: int = n_batches) -> Callable:
+            def build() -> Callable[[], None]:
+                epoch = builder(case, device, quick)
+                # the same batches for both, as device index arrays for ours and host ones for torch
+                idx = batches(case.samples, case.batch, seed=case.batch)[:n_batches]
+                if builder is ours_on_device:
+                    from tinygrad_ru import backend as b
+
+                    idx = [b.to_device(i, device) for i in idx]
+                epoch(idx[:2])  # warm-up: kernel compilation, allocator, cuDNN autotuning
+                return lambda: epoch(idx)
+
+            return build
+
+        make["ours"] = factory(ours_on_device)
+        if torch is not None:
+            make["torch"] = factory(torch_on_device)
+        times, errors = alternate(make, sizes.cnn_rounds)
+        target = DEVICE_TARGETS[case.model]
+        on_gpu = device == "cuda"
+        row = Row(f"{device}: {case.name}", "s/epoch",
+                  target=f"ours ≤ {target}× torch" if on_gpu else "none (GPU targets; dry run)")
+        _fill(row, times, errors)
+        ratio = row.ratios.get("ours/torch")
+        row.met = None if ratio is None or not on_gpu else ratio <= target
+        rows.append(row)
+        log(_row_text(row))
 
 
 # ----------------------------------------------------------------------------------------------- timing
@@ -513,8 +648,11 @@ def _set_threads(n: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
-    ap.add_argument("--only", action="append", choices=["mlp", "cnn", "overhead", "memory"],
+    ap.add_argument("--only", action="append", choices=["mlp", "cnn", "overhead", "memory", "device"],
                     help="run only these parts (repeatable)")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default=None,
+                    help="the device table (part 'device'): ours vs torch with data on this device; "
+                         "--device cuda alone runs just that table (a skip line without a GPU)")
     ap.add_argument("--rounds", type=int, default=None, help="rounds per timing (default: 5 MLP, 3 CNN)")
     ap.add_argument("--threads", type=int, default=2, help="BLAS/torch threads per framework (default 2)")
     ap.add_argument("--keep-blas-env", action="store_true", help="do not unset OPENBLAS_CORETYPE/L2_SIZE")
@@ -536,7 +674,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds:
         sizes.mlp_rounds = sizes.cnn_rounds = sizes.overhead_rounds = args.rounds
     header(sizes, args.quick)
-    parts = args.only or ["mlp", "cnn", "overhead", "memory"]
+    parts = args.only or (["device"] if args.device == "cuda" else ["mlp", "cnn", "overhead", "memory"])
+    device = args.device or "cuda"
     rows: list[Row] = []
 
     def log(text: str) -> None:
@@ -545,8 +684,11 @@ def main(argv: list[str] | None = None) -> int:
     for part in parts:
         t0 = time.perf_counter()
         print(f"[{part}] running ...", flush=True)
-        {"mlp": bench_mlp, "cnn": bench_cnn, "overhead": bench_overhead, "memory": bench_memory}[part](
-            sizes, rows, log)
+        if part == "device":
+            bench_device(sizes, rows, log, device, args.quick)
+        else:
+            {"mlp": bench_mlp, "cnn": bench_cnn, "overhead": bench_overhead, "memory": bench_memory}[part](
+                sizes, rows, log)
         print(f"[{part}] {time.perf_counter() - t0:.1f} s", flush=True)
     print_table(rows)
     print(f"load average at end: {_load()}")

@@ -34,3 +34,34 @@ def test_benchmark_rejects_unknown_part():
         capture_output=True, text=True, timeout=120, cwd=ROOT,
     )
     assert proc.returncode != 0 and "invalid choice" in proc.stderr
+
+
+def test_benchmark_device_cuda_skips_cleanly_without_a_gpu():
+    import tinygrad_ru as tg
+
+    if tg.cuda_is_available():
+        pytest.skip("a GPU is present: the real table runs instead (python benchmarks/run.py --device cuda)")
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "benchmarks", "run.py"), "--device", "cuda"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "SKIP device table: --device cuda needs CuPy and a CUDA GPU" in proc.stdout
+    assert "MLP epoch" not in proc.stdout  # only the device table was asked for
+
+
+@pytest.mark.slow
+def test_benchmark_device_table_dry_run_on_cpu():
+    """The GPU table's code path (data and model on the device, a sync per epoch) run on the CPU."""
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "benchmarks", "run.py"), "--device", "cpu", "--only", "device",
+         "--quick", "--rounds", "1"],
+        capture_output=True, text=True, timeout=900, cwd=ROOT,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "device: cpu (" in out
+    for row in ("cpu: lecture MLP b128 Adam", "cpu: wide MLP", "cpu: CIFAR net b64 SGD-momentum",
+                "cpu: CIFAR net b256 SGD-momentum"):
+        assert row in out, f"row {row!r} missing:\n{out}"
+    assert "ours FAILED" not in out and "torch FAILED" not in out, out

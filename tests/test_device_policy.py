@@ -190,3 +190,51 @@ def test_fit_with_class_labels_reads_once_per_step_at_most(fake):
     reads, history = _fit_reads(fake, "ce", epochs=1)
     assert reads <= 12 + 1
     assert 0.0 <= history.epochs[0]["train_acc"] <= 1.0
+
+
+FUSED = [  # (optimizer, options, the fused kernel that must run once per parameter and step)
+    ("SGD", dict(lr=0.1), "sgd_"),
+    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1), "sgd_momentum_"),
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-2), "sgd_momentum_"),
+    ("SGD", dict(lr=0.1, momentum=0.9, lecture_form=True), "sgd_lecture_"),
+    ("Adam", dict(lr=1e-2), "adam_"),
+    ("Adam", dict(lr=1e-2, amsgrad=True, eps_inside_sqrt=True), "adam_"),
+    ("AdamW", dict(lr=1e-2), "adam_"),
+    ("Adamax", dict(lr=1e-2), "adamax_"),
+    ("NAdam", dict(lr=1e-2), "nadam_"),
+    ("RAdam", dict(lr=1e-2), "radam_"),
+    ("Adagrad", dict(lr=1e-1), "adagrad_"),
+    ("RMSprop", dict(lr=1e-2, momentum=0.5, centered=True), "rmsprop_"),
+    ("RMSprop", dict(lr=1e-2), "rmsprop_"),
+    ("Adadelta", dict(), "adadelta_"),
+]
+
+
+@pytest.mark.parametrize("name,options,kernel", FUSED, ids=[f"{n}-{k}-{i}" for i, (n, _, k) in enumerate(FUSED)])
+def test_fused_updates_run_once_per_parameter_and_match_torch_in_float32(fake, name, options, kernel):
+    """On the device each update is one fused kernel per parameter; its float32 trajectory equals
+    torch.optim's (the readable formula it is written from) to float32 rounding."""
+    from tinygrad_ru import optim
+
+    torch = pytest.importorskip("torch")
+    r = np.random.default_rng(0)
+    shapes = [(4, 3), (3,), (2, 2, 3)]
+    init = [r.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [[r.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(12)]
+    ours = [tg.tensor(a, device=fake, requires_grad=True) for a in init]
+    theirs = [torch.tensor(a, requires_grad=True) for a in init]
+    opt = getattr(optim, name)(ours, **options)
+    topt = getattr(torch.optim, name)(theirs, **{k: v for k, v in options.items()
+                                                 if k not in ("lecture_form", "eps_inside_sqrt")})
+    sb.fused_calls.clear()
+    for step in grads:
+        for p, tp, g in zip(ours, theirs, step):
+            p.grad = tg.tensor(g, device=fake)
+            tp.grad = torch.tensor(g)
+        opt.step()
+        topt.step()
+    assert sb.fused_calls == {kernel: len(grads) * len(shapes)}
+    if options.get("lecture_form") or options.get("eps_inside_sqrt"):
+        return  # not torch's formula (checked in float64 in tests/test_optim_formulas.py)
+    for p, tp in zip(ours, theirs):
+        np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=2e-5, atol=2e-6)

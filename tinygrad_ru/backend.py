@@ -26,6 +26,7 @@ __all__ = [
     "DeviceBackend", "register_device", "parse_device", "array_module", "get_array_module",
     "device_of", "to_device", "to_numpy", "as_dtype", "get_default_dtype", "set_default_dtype",
     "manual_seed", "rng", "is_floating", "cuda_is_available", "device", "device_count", "known_devices",
+    "synchronize", "device_name",
     "DevicePolicy", "CPU_POLICY", "accelerator_policy", "policy", "elementwise",
 ]
 
@@ -179,14 +180,19 @@ if _cupy is not None:  # pragma: no cover - needs CuPy
     )
 
 
+_KERNELS: dict[tuple, Callable] = {}  # (formula, array type, switches…) → the function or fused kernel
+
+
 def register_device(backend: DeviceBackend) -> None:
     """Add (or replace) a device kind, e.g. a stand-in accelerator for tests."""
     _BACKENDS[backend.name] = backend
+    _KERNELS.clear()
 
 
 def unregister_device(name: str) -> None:
     if name != "cpu":
         _BACKENDS.pop(name, None)
+        _KERNELS.clear()
 
 
 def cuda_is_available() -> bool:
@@ -304,9 +310,6 @@ def policy(*arrays: Any) -> DevicePolicy:
     return CPU_POLICY
 
 
-_KERNELS: dict[tuple, Callable] = {}
-
-
 def elementwise(formula: Callable[..., Callable], like: Any, **static: Any) -> Callable:
     """One elementwise formula, compiled for the device of ``like``.
 
@@ -317,10 +320,10 @@ def elementwise(formula: Callable[..., Callable], like: Any, **static: Any) -> C
     ``static`` holds the switches that choose the formula's shape (``nesterov=True``…); each
     combination is built and compiled once.
     """
-    b = _backend_of_array(like)
-    key = (formula, id(b), tuple(sorted(static.items())))
+    key = (formula, type(like), *static.items())  # called per parameter per step: keep it cheap
     kernel = _KERNELS.get(key)
     if kernel is None:
+        b = _backend_of_array(like)
         fn = formula(b.xp, **static)
         kernel = _KERNELS[key] = b.fuse(fn) if b.fuse is not None else fn
     return kernel
@@ -339,6 +342,28 @@ def get_array_module(*arrays: Any):
 def array_module(device: Any = "cpu"):
     """The array module of a device."""
     return _BACKENDS[parse_device(device)[0]].xp
+
+
+def synchronize(dev: Any = None) -> None:
+    """Wait until device ``dev`` has finished the work queued on it (a GPU runs asynchronously; the
+    CPU is always done).  Timings of device work call it before reading the clock."""
+    kind, index = parse_device(dev)
+    if kind == "cuda":  # pragma: no cover - needs a GPU
+        _cupy.cuda.Device(index).synchronize()
+
+
+def device_name(dev: Any = None) -> str:
+    """A readable name of device ``dev``: the GPU's model, or the CPU's."""
+    kind, index = parse_device(dev)
+    if kind == "cuda":  # pragma: no cover - needs a GPU
+        name = _cupy.cuda.runtime.getDeviceProperties(index)["name"]
+        return f"cuda:{index} {name.decode() if isinstance(name, bytes) else name}"
+    if kind == "cpu":
+        import os
+        import platform
+
+        return f"cpu ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
+    return f"{kind}:{index}"
 
 
 def device_of(a: Any) -> device:

@@ -15,6 +15,33 @@ from ..tensor import Tensor
 from .elementwise import _constant, erf, exp
 
 
+def _tanh_grad(xp):
+    def tanh_grad(g, y):
+        return g * (1.0 - y * y)
+    return tanh_grad
+
+
+def _sigmoid_grad(xp):
+    def sigmoid_grad(g, y):
+        return g * y * (1.0 - y)
+    return sigmoid_grad
+
+
+def _relu_grad(xp):
+    def relu_grad(g, y):
+        return g * (y > 0)
+    return relu_grad
+
+
+def _elementwise_grad(formula, g: Tensor, *arrays) -> Tensor:
+    """A derivative formula of raw arrays, run as written (CPU) or as one fused kernel (GPU).
+
+    Used when the backward is not itself differentiated (``grad_mode`` off, the usual case);
+    with ``create_graph=True`` the same formula is built from differentiable ops instead.
+    """
+    return Tensor._wrap(backend.elementwise(formula, g.data)(g.data, *arrays), False)
+
+
 class Tanh(Function):
     """y = tanh x; ∂y/∂x = 1 − y²."""
 
@@ -26,6 +53,8 @@ class Tanh(Function):
 
     def backward(self, g):
         y = self.outputs[0]()
+        if not grad_mode.enabled:
+            return _elementwise_grad(_tanh_grad, g, y.data)
         return g * (1.0 - y * y)
 
 
@@ -42,6 +71,8 @@ class Sigmoid(Function):
 
     def backward(self, g):
         y = self.outputs[0]()
+        if not grad_mode.enabled:
+            return _elementwise_grad(_sigmoid_grad, g, y.data)
         return g * y * (1.0 - y)
 
 
@@ -58,7 +89,7 @@ class ReLU(Function):
         # [x > 0] equals [y > 0]: read the mask off the output instead of storing it in forward
         y = self.outputs[0]().data
         if not grad_mode.enabled:
-            return Tensor._wrap(g.data * (y > 0), False)
+            return _elementwise_grad(_relu_grad, g, y)
         return g * _constant((y > 0).astype(g.dtype))
 
 

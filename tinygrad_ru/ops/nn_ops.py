@@ -103,6 +103,24 @@ def _dim(x: Tensor, dim: int, op: str) -> int:
     return canonical_dim(dim, x.ndim, op)
 
 
+def _softmax_grad(xp):
+    def softmax_grad(g, y, s):  # s = Σⱼ gⱼyⱼ along the softmax axis
+        return y * (g - s)
+    return softmax_grad
+
+
+def _log_softmax_grad(xp):
+    def log_softmax_grad(g, y, s):  # s = Σⱼ gⱼ along the axis
+        return g - xp.exp(y) * s
+    return log_softmax_grad
+
+
+def _log_softmax_tail(xp):
+    def log_softmax_tail(z, s):  # z = x − max x, s = Σ e^z
+        return z - xp.log(s)
+    return log_softmax_tail
+
+
 class Softmax(Function):
     """yᵢ = e^{xᵢ−m} / Σⱼ e^{xⱼ−m} (m = max x: no overflow); ∂L/∂x = y ⊙ (g − Σ g⊙y)."""
 
@@ -120,9 +138,10 @@ class Softmax(Function):
 
     def backward(self, g):
         y = self.outputs[0]()
-        if not grad_mode.enabled:
+        if not grad_mode.enabled:  # the elementwise tail is one fused kernel on a GPU
             yd, gd = y.data, g.data
-            return Tensor._wrap(yd * (gd - (gd * yd).sum(axis=self.dim, keepdims=True)), False)
+            s = (gd * yd).sum(axis=self.dim, keepdims=True)
+            return Tensor._wrap(backend.elementwise(_softmax_grad, gd)(gd, yd, s), False)
         return y * (g - sum(g * y, self.dim, True))
 
 
@@ -138,15 +157,15 @@ class LogSoftmax(Function):
     def forward(self, x):
         xp = backend.get_array_module(x)
         z = x - x.max(axis=self.dim, keepdims=True)
-        z -= xp.log(xp.exp(z).sum(axis=self.dim, keepdims=True))
-        return z
+        # the tail z − log Σe^z is one fused kernel on a GPU
+        return backend.elementwise(_log_softmax_tail, z)(z, xp.exp(z).sum(axis=self.dim, keepdims=True))
 
     def backward(self, g):
         y = self.outputs[0]()
-        if not grad_mode.enabled:
-            xp = backend.get_array_module(g.data)
+        if not grad_mode.enabled:  # g − e^y·Σg: one fused kernel after the sum on a GPU
             gd = g.data
-            return Tensor._wrap(gd - xp.exp(y.data) * gd.sum(axis=self.dim, keepdims=True), False)
+            return Tensor._wrap(backend.elementwise(_log_softmax_grad, gd)(gd, y.data, gd.sum(axis=self.dim,
+                                                                                          keepdims=True)), False)
         return g - exp(y) * sum(g, self.dim, True)
 
 

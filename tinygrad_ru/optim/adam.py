@@ -23,10 +23,10 @@ def _moments(p: Any, state: dict, amsgrad: bool = False) -> None:
             state["max_exp_avg_sq"] = xp.zeros_like(p.data)
 
 
-def _advance_moments(p: Any, g: Any, state: dict, group: dict[str, Any], amsgrad: bool = False) -> tuple[int, Any]:
+def _advance(p: Any, g: Any, state: dict, group: dict[str, Any], amsgrad: bool = False) -> tuple[int, Any]:
     """The bookkeeping every Adam variant shares: count the step, apply ``maximize`` and weight decay
-    (coupled L2 into g, or decoupled on θ), then m ← β₁m + (1−β₁)g and v ← β₂v + (1−β₂)g².
-    Returns (t, g)."""
+    (coupled L2 into g, or decoupled on θ).  Returns (t, g); the moments m ← β₁m + (1−β₁)g and
+    v ← β₂v + (1−β₂)g² are updated inside each variant's fused update (``F._moments_``)."""
     _moments(p, state, amsgrad)
     state["step"] += 1
     g = -g if group["maximize"] else g
@@ -34,10 +34,13 @@ def _advance_moments(p: Any, g: Any, state: dict, group: dict[str, Any], amsgrad
         F.decoupled_decay_(p.data, group["lr"], group["weight_decay"])
     else:
         g = F.l2_penalty(g, p.data, group["weight_decay"])
-    beta1, beta2 = group["betas"]
-    F.ema_(state["exp_avg"], g, beta1)
-    F.ema_sq_(state["exp_avg_sq"], g, beta2)
     return state["step"], g
+
+
+def _betas(group: dict[str, Any]) -> tuple[float, float, float, float]:
+    """(β₁, 1 − β₁, β₂, 1 − β₂), the numbers the fused moment updates take."""
+    beta1, beta2 = group["betas"]
+    return beta1, 1 - beta1, beta2, 1 - beta2
 
 
 class Adam(Optimizer):
@@ -64,17 +67,12 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        t, g = _advance_moments(p, g, state, group, group["amsgrad"])
+        t, g = _advance(p, g, state, group, group["amsgrad"])
         lr, (beta1, beta2) = group["lr"], group["betas"]
-        v = state["exp_avg_sq"]
-        if group["amsgrad"]:
-            xp = F.xp_of(p.data)
-            v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        denom = F.rms_denominator(v, group["eps"], F.bias_correction(beta2, t), group["eps_inside_sqrt"])
-        step_size = lr / F.bias_correction(beta1, t)
-        update = F.xp_of(denom).divide(state["exp_avg"], denom, out=denom)  # denom is a fresh array
-        update *= step_size
-        p.data -= update
+        bc2 = F.bias_correction(beta2, t)
+        update = F.fused(F.adam_update, p.data, amsgrad=group["amsgrad"], eps_inside_sqrt=group["eps_inside_sqrt"])
+        update(p.data, g, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
+               lr / F.bias_correction(beta1, t), *_betas(group), group["eps"], bc2, bc2**0.5)
 
 
 class AdamW(Adam):
@@ -120,12 +118,9 @@ class Adamax(Optimizer):
         state["step"] += 1
         beta1, beta2 = group["betas"]
         g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
-        F.ema_(state["exp_avg"], g, beta1)
-        u = state["exp_inf"]
-        u *= beta2
-        xp.maximum(u, xp.abs(g) + group["eps"], out=u)
         clr = group["lr"] / F.bias_correction(beta1, state["step"])
-        p.data -= clr * (state["exp_avg"] / u)
+        F.fused(F.adamax_update, p.data)(p.data, g, state["exp_avg"], state["exp_inf"], clr, beta1, 1 - beta1,
+                                         beta2, group["eps"])
 
 
 class NAdam(Optimizer):
@@ -157,17 +152,16 @@ class NAdam(Optimizer):
         self._check(group["momentum_decay"] >= 0, "momentum_decay", group["momentum_decay"], ">= 0")
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        t, g = _advance_moments(p, g, state, group)
+        t, g = _advance(p, g, state, group)
         lr, psi, (beta1, beta2) = group["lr"], group["momentum_decay"], group["betas"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         state["mu_product"] = state.get("mu_product", 1.0) * mu
         mu_product = state["mu_product"]
-        xp = F.xp_of(p.data)
-        denom = xp.sqrt(state["exp_avg_sq"] / F.bias_correction(beta2, t))
-        denom += group["eps"]
-        p.data -= (lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
-        p.data -= (lr * mu_next / (1.0 - mu_product * mu_next)) * (state["exp_avg"] / denom)
+        a = lr * (1.0 - mu) / (1.0 - mu_product)
+        b = lr * mu_next / (1.0 - mu_product * mu_next)
+        F.fused(F.nadam_update, p.data)(p.data, g, state["exp_avg"], state["exp_avg_sq"], a, b, *_betas(group),
+                                        group["eps"], F.bias_correction(beta2, t))
 
 
 class RAdam(Optimizer):
@@ -192,17 +186,15 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        t, g = _advance_moments(p, g, state, group)
+        t, g = _advance(p, g, state, group)
         lr, (beta1, beta2) = group["lr"], group["betas"]
         bc1, bc2 = F.bias_correction(beta1, t), F.bias_correction(beta2, t)
-        m_hat = state["exp_avg"] / bc1
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * t * (beta2**t) / bc2
-        if rho_t > 5.0:
+        rectified = rho_t > 5.0
+        scale = 0.0
+        if rectified:
             rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-            denom = F.rms_denominator(state["exp_avg_sq"], group["eps"])
-            m_hat *= lr * rect * math.sqrt(bc2)
-            m_hat /= denom
-            p.data -= m_hat
-        else:
-            p.data -= lr * m_hat
+            scale = lr * rect * math.sqrt(bc2)
+        F.fused(F.radam_update, p.data, rectified=rectified)(
+            p.data, g, state["exp_avg"], state["exp_avg_sq"], lr, scale, bc1, *_betas(group), group["eps"])

@@ -54,9 +54,8 @@ class Adagrad(Optimizer):
         state["step"] += 1
         g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        state["sum"] += g * g
-        denom = F.rms_denominator(state["sum"], group["eps"], eps_inside_sqrt=group["eps_inside_sqrt"])
-        p.data -= clr * (g / denom)
+        update = F.fused(F.adagrad_update, p.data, eps_inside_sqrt=group["eps_inside_sqrt"])
+        update(p.data, g, state["sum"], clr, group["eps"])
 
 
 class RMSprop(Optimizer):
@@ -96,22 +95,15 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = xp.zeros_like(p.data)
         state["step"] += 1
-        alpha = group["alpha"]
+        alpha, mu = group["alpha"], group["momentum"]
         g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
-        F.ema_sq_(state["square_avg"], g, alpha)
-        if group["centered"]:
-            F.ema_(state["grad_avg"], g, alpha)
-            v = state["square_avg"] - state["grad_avg"] * state["grad_avg"]
-        else:
-            v = state["square_avg"]
-        denom = F.rms_denominator(v, group["eps"], eps_inside_sqrt=group["eps_inside_sqrt"])
-        if group["momentum"] > 0:
-            buf = state.setdefault("momentum_buffer", xp.zeros_like(p.data))
-            buf *= group["momentum"]
-            buf += g / denom
-            p.data -= group["lr"] * buf
-        else:
-            p.data -= group["lr"] * (g / denom)
+        if group["centered"] and "grad_avg" not in state:
+            state["grad_avg"] = xp.zeros_like(p.data)
+        buf = state.setdefault("momentum_buffer", xp.zeros_like(p.data)) if mu > 0 else None
+        update = F.fused(F.rmsprop_update, p.data, centered=group["centered"], momentum=mu > 0,
+                         eps_inside_sqrt=group["eps_inside_sqrt"])
+        update(p.data, g, state["square_avg"], state.get("grad_avg") if group["centered"] else None, buf,
+               group["lr"], alpha, 1 - alpha, mu, group["eps"])
 
 
 class Adadelta(Optimizer):
@@ -141,12 +133,7 @@ class Adadelta(Optimizer):
             state["square_avg"] = xp.zeros_like(p.data)
             state["acc_delta"] = xp.zeros_like(p.data)
         state["step"] += 1
-        rho, eps = group["rho"], group["eps"]
+        rho = group["rho"]
         g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
-        F.ema_sq_(state["square_avg"], g, rho)
-        std = F.rms_denominator(state["square_avg"], eps, eps_inside_sqrt=True)
-        delta = F.rms_denominator(state["acc_delta"], eps, eps_inside_sqrt=True)
-        delta /= std
-        delta *= g
-        F.ema_sq_(state["acc_delta"], delta, rho)
-        p.data -= group["lr"] * delta
+        F.fused(F.adadelta_update, p.data)(p.data, g, state["square_avg"], state["acc_delta"], group["lr"], rho,
+                                           1 - rho, group["eps"])

@@ -94,22 +94,19 @@ class SGD(Optimizer):
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         lr, mu = group["lr"], group["momentum"]
         g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
-        if group["lecture_form"] and mu != 0:
-            v = state.get("momentum_buffer")
-            if v is None:
-                v = state["momentum_buffer"] = lr * g  # v_1 = γ·0 + ηg
-            else:
-                F.heavy_ball_(v, lr * g, mu)
-            p.data -= v
+        if mu == 0:
+            F.fused(F.sgd_update, p.data)(p.data, g, lr)
             return
-        if mu != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = g.copy()
-            else:
-                F.heavy_ball_(buf, g, mu, group["dampening"])
-            g = g + mu * buf if group["nesterov"] else buf
-        p.data -= lr * g
+        buf = state.get("momentum_buffer")
+        first = buf is None
+        if first:  # b₀ = 0: then b₁ = μ·0 + g = g exactly (PyTorch's b₁ = g; the lecture's v₁ = ηg)
+            buf = state["momentum_buffer"] = F.xp_of(p.data).zeros_like(p.data)
+        if group["lecture_form"]:
+            F.fused(F.sgd_update, p.data, lecture=True)(p.data, g, buf, lr, mu)
+            return
+        update = F.fused(F.sgd_update, p.data, momentum=True, dampening=group["dampening"] != 0,
+                         nesterov=group["nesterov"])
+        update(p.data, g, buf, lr, mu, 1.0 if first else 1.0 - group["dampening"])
 
 
 class GD(SGD):
