@@ -87,8 +87,9 @@ def _flat_conv(x, w, b, geo: _ConvGeometry):
     q = (oh - 1) * wp + ow
     wm = w.reshape(o, -1)
     y = xp.empty((n, o, oh * wp), dtype=dtype)  # the tail of the last row is never read
-    for start, stop, cols in _flat_chunks(x, dtype, geo):
-        xp.matmul(wm, cols, out=y[start:stop, :, :q])
+    with backend.blas_single_thread(x):  # small GEMMs: one BLAS thread (see DevicePolicy)
+        for start, stop, cols in _flat_chunks(x, dtype, geo):
+            xp.matmul(wm, cols, out=y[start:stop, :, :q])
     y = y.reshape(n, o, oh, wp)[:, :, :, :ow]
     return xp.ascontiguousarray(y) if b is None else y + b.reshape(1, o, 1, 1)
 
@@ -105,9 +106,10 @@ def _flat_grad_weight(x, g, geo: _ConvGeometry):
     grid[..., :ow] = g
     grid = grid.reshape(n, o, oh * wp)[:, :, :q]
     acc = None
-    for start, stop, cols in _flat_chunks(x, dtype, geo):
-        part = xp.matmul(cols, grid[start:stop].transpose(0, 2, 1)).sum(axis=0)  # (C·kh·kw, O)
-        acc = part if acc is None else acc + part
+    with backend.blas_single_thread(x):
+        for start, stop, cols in _flat_chunks(x, dtype, geo):
+            part = xp.matmul(cols, grid[start:stop].transpose(0, 2, 1)).sum(axis=0)  # (C·kh·kw, O)
+            acc = part if acc is None else acc + part
     return xp.ascontiguousarray(acc.T).reshape(geo.w_shape)
 
 
