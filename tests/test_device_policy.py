@@ -238,3 +238,19 @@ def test_fused_updates_run_once_per_parameter_and_match_torch_in_float32(fake, n
         return  # not torch's formula (checked in float64 in tests/test_optim_formulas.py)
     for p, tp in zip(ours, theirs):
         np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=2e-5, atol=2e-6)
+
+
+def test_small_gemms_run_on_one_blas_thread_on_the_cpu_only(fake):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    a = backend.to_device(np.zeros(3, np.float32), fake)
+    assert backend.CPU_POLICY.small_gemms_single_thread and not backend.policy(a).small_gemms_single_thread
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        def blas_threads():
+            return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+        before = blas_threads()
+        with backend.blas_single_thread(np.zeros(1)):
+            assert all(n == 1 for n in blas_threads())
+        assert blas_threads() == before
+        with backend.blas_single_thread(a):  # a GPU-like device leaves the host BLAS alone
+            assert blas_threads() == before
