@@ -254,3 +254,45 @@ def test_small_gemms_run_on_one_blas_thread_on_the_cpu_only(fake):
         assert blas_threads() == before
         with backend.blas_single_thread(a):  # a GPU-like device leaves the host BLAS alone
             assert blas_threads() == before
+
+
+def test_big_updates_run_in_cache_blocks_with_the_same_numbers():
+    """On the CPU a big parameter's update runs block by block: element for element the same result."""
+    from tinygrad_ru.optim import _functional as OF
+
+    r = np.random.default_rng(0)
+    n = 300_001  # above the blocking threshold, not a multiple of the block
+    theta, g, m, v = (r.standard_normal(n).astype(np.float32) for _ in range(4))
+    v = np.abs(v)
+    args = (1e-3, 0.9, 0.1, 0.999, 1e-3, 1e-8, 0.5, 0.7)
+    whole = [a.copy() for a in (theta, g, m, v)]
+    backend.elementwise(OF.adam_update, theta)(whole[0], whole[1], whole[2], whole[3], None, *args)
+    blocked = [a.copy() for a in (theta, g, m, v)]
+    kernel = OF.fused(OF.adam_update, theta)
+    assert kernel is not backend.elementwise(OF.adam_update, theta)  # the blocked wrapper
+    kernel(blocked[0], blocked[1], blocked[2], blocked[3], None, *args)
+    for a, b in zip(blocked, whole):
+        np.testing.assert_array_equal(a, b)
+    # a non-contiguous operand: the update runs whole, still correct
+    t2 = np.asfortranarray(theta.reshape(1, -1).repeat(2, 0))
+    OF.fused(OF.sgd_update, t2)(t2, np.ones_like(t2), 0.5)
+    np.testing.assert_array_equal(t2, np.asfortranarray(theta.reshape(1, -1).repeat(2, 0)) - 0.5)
+
+
+def test_linear_weight_first_layout_matches_torch():
+    """Few rows, a wide layer: the CPU computes (W·xᵀ)ᵀ; values and gradients are torch's."""
+    torch = pytest.importorskip("torch")
+    assert backend.CPU_POLICY.weight_first(16, 4096, 1000) and not backend.CPU_POLICY.weight_first(128, 128, 64)
+    assert not backend.accelerator_policy().weight_first(16, 4096, 1000)
+    r = np.random.default_rng(0)
+    xn, wn, bn, gn = (r.standard_normal(s) for s in [(8, 96), (128, 96), (128,), (8, 128)])
+    x, w, b = (tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in (xn, wn, bn))
+    assert backend.CPU_POLICY.weight_first(8, 96, 128)
+    y = F.relu(F.linear(x, w, b))
+    (y * tg.tensor(gn, dtype=tg.float64)).sum().backward()
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (xn, wn, bn))
+    yt = torch.relu(torch.nn.functional.linear(xt, wt, bt))
+    (yt * torch.tensor(gn)).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-12, atol=1e-12)
+    for ours, theirs in ((x, xt), (w, wt), (b, bt)):
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12, atol=1e-12)

@@ -28,7 +28,8 @@ __all__ = [
     "device_of", "to_device", "to_numpy", "as_dtype", "get_default_dtype", "set_default_dtype",
     "manual_seed", "rng", "is_floating", "cuda_is_available", "device", "device_count", "known_devices",
     "synchronize", "device_name",
-    "DevicePolicy", "CPU_POLICY", "accelerator_policy", "policy", "elementwise", "blas_single_thread",
+    "DevicePolicy", "CPU_POLICY", "accelerator_policy", "policy", "elementwise", "elementwise_update",
+    "blas_single_thread",
 ]
 
 host = np  # the host array module: where user data, files and printing live
@@ -122,6 +123,13 @@ class DevicePolicy:
     def chunk(self, bytes_per_item: int, n: int) -> int:
         """How many of ``n`` items (images) to process at once, each needing ``bytes_per_item``."""
         return max(1, min(n, self.workspace_bytes() // max(1, bytes_per_item)))
+
+    def weight_first(self, rows: int, in_features: int, out_features: int) -> bool:
+        """Compute a linear layer x·Wᵀ as (W·xᵀ)ᵀ?  OpenBLAS (1 thread, CPU time) is faster with the
+        weight first when the batch is small next to the layer: 4096→1000 at 16/64/256 rows 0.64/0.78/
+        0.95 of the time, 784→128 at 64 rows 0.88; slower for narrow layers (128→64: 1.13, 64→10: 1.44)
+        and no better for big batches (1024 rows: 0.99–1.04).  A GPU's BLAS takes either order."""
+        return not self.whole_batch and 8 * rows <= in_features and out_features >= 128
 
     def keep_columns(self, nbytes: int) -> bool:
         """Keep ``nbytes`` of im2col columns for the weight gradient instead of rebuilding them?"""
@@ -360,6 +368,34 @@ def elementwise(formula: Callable[..., Callable], like: Any, **static: Any) -> C
         fn = formula(b.xp, **static)
         kernel = _KERNELS[key] = b.fuse(fn) if b.fuse is not None else fn
     return kernel
+
+
+def elementwise_update(formula: Callable[..., Callable], like: Any, **static: Any) -> Callable:
+    """An in-place update of same-shape arrays (an optimizer step), built as :func:`elementwise`.
+
+    On a device that works in cache-sized pieces (the CPU's policy) a big update runs block by
+    block, so that the formula's several passes over θ, g, m, v stay in cache instead of streaming
+    from memory each time; the numbers are the same, element by element.  Measured (1 thread, CPU
+    time, 4.1M float32 parameters: the CIFAR net's): SGD momentum 11.7 → 7.0 ms, Adam 35 → 18 ms.
+    """
+    kernel = elementwise(formula, like, **static)
+    if like.size < 1 << 18:  # small parameters (the lecture MLP's): the blocks' calls would cost more
+        return kernel
+    pol = policy(like)
+    if pol.whole_batch:
+        return kernel
+    block = max(1024, pol.cache_bytes // (2 * like.itemsize))
+    return lambda *args: _in_blocks(kernel, block, like.shape, args)
+
+
+def _in_blocks(kernel: Callable, block: int, shape: tuple, args: tuple) -> None:
+    arrays = [a for a in args if hasattr(a, "shape")]
+    if any(a.shape != shape or not a.flags.c_contiguous for a in arrays):
+        kernel(*args)  # not a plain same-shape update: run it whole
+        return
+    flat = [a.reshape(-1) if hasattr(a, "shape") else a for a in args]
+    for start in range(0, arrays[0].size, block):
+        kernel(*[a[start:start + block] if hasattr(a, "shape") else a for a in flat])
 
 
 def get_array_module(*arrays: Any):

@@ -56,7 +56,10 @@ class Linear(Function):
     saves = Mul.saves  # ∂/∂x reads W, ∂/∂W reads x; the bias is not read
 
     def forward(self, x, w, b=None):
-        y = x @ w.T
+        if x.ndim == 2 and backend.policy(x).weight_first(x.shape[0], w.shape[1], w.shape[0]):
+            y = (w @ x.T).T  # the same product in the GEMM order the CPU's BLAS runs faster here
+        else:
+            y = x @ w.T
         if b is not None:
             y += b
         return y

@@ -118,13 +118,15 @@ def flat_concat(arrays: list[Array]) -> Array:
 # Each update below is written once, with operators and in-place updates, as a function of the raw
 # arrays and Python numbers (numbers that depend only on the step — 1 − β, bias corrections — are
 # computed in Python first).  ``fused(formula, like, **switches)`` runs it as written on the CPU
-# (the same NumPy passes as before) and as ONE kernel on a GPU (``cupy.fuse``): Adam's ~14 array
-# passes per parameter become one launch.  ``switches`` pick the formula's variant (nesterov, …).
+# (the same NumPy passes as before, block by block for big parameters) and as ONE kernel on a GPU
+# (``cupy.fuse``): Adam's ~14 array passes per parameter become one launch.  ``switches`` pick the
+# formula's variant (nesterov, …).
 
 
 def fused(formula: Any, like: Array, **switches: Any) -> Any:
-    """The update ``formula(xp, **switches)`` for the device of ``like`` (see ``backend.elementwise``)."""
-    return backend.elementwise(formula, like, **switches)
+    """The update ``formula(xp, **switches)`` for the device of ``like`` (``backend.elementwise_update``:
+    one kernel on a GPU, cache-sized blocks of a big parameter on the CPU)."""
+    return backend.elementwise_update(formula, like, **switches)
 
 
 def _ema_sq_(v: Array, g: Array, beta: float, c: float) -> None:
