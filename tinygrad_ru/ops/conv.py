@@ -125,9 +125,8 @@ def _flat_conv_transpose(g, w, geo: _ConvGeometry):
 
 def _small_cols(x, geo: _ConvGeometry) -> bool:
     """Keep im2col's columns for the weight gradient when the device policy says they are small: one
-    (C·kh·kw, N·OH·OW) GEMM on stored columns beats rebuilding them per chunk (CPU, conv 6→16 at
-    16×16, 9.4 MB: forward + weight gradient 5.2 → 3.8 ms; the 20 MB of the first CIFAR layer cost
-    more to store than to rebuild: the CPU's limit is 16 MiB); a GPU keeps whatever fits its memory."""
+    (C·kh·kw, N·OH·OW) GEMM on stored columns instead of rebuilding them per chunk.  A GPU keeps
+    whatever fits its memory; the CPU rebuilds them in cache (measured: see ``backend.DevicePolicy``)."""
     c, (kh, kw), (oh, ow) = x.shape[1], geo.kernel, geo.out_hw
     return backend.policy(x).keep_columns(c * kh * kw * x.shape[0] * oh * ow * x.dtype.itemsize)
 
