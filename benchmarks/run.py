@@ -43,6 +43,7 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 THREADS = 2
+CLOCK = time.perf_counter  # --cpu-time (with --threads 1): time.thread_time, which load barely moves
 
 _child = sys.argv[sys.argv.index("--_memory-child") + 1] if "--_memory-child" in sys.argv else None
 if _child in (None, "torch"):  # a memory child for another framework must not pay torch's RSS
@@ -363,13 +364,13 @@ def alternate(make: dict[str, Callable[[], Callable[[], None]]], rounds: int) ->
             if name in errors:
                 continue
             gc.collect()
-            t0 = time.perf_counter()
+            t0 = CLOCK()
             try:
                 runners[name]()
             except Exception as exc:
                 errors[name] = _short(exc)
                 continue
-            times[name].append(time.perf_counter() - t0)
+            times[name].append(CLOCK() - t0)
     return {k: v for k, v in times.items() if k not in errors and v}, errors
 
 
@@ -626,7 +627,8 @@ def header(sizes: Sizes, quick: bool) -> None:
     print("tinygrad_ru benchmarks" + (" (--quick: tiny sizes, numbers are not meaningful)" if quick else ""))
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"torch {torch.__version__ if torch is not None else 'not installed'}, "
-          f"{os.cpu_count()} CPUs, {THREADS} threads per framework")
+          f"{os.cpu_count()} CPUs, {THREADS} threads per framework, timed by "
+          + ("this thread's CPU time (--cpu-time)" if CLOCK is time.thread_time else "wall clock"))
     print(_env.blas_line())
     print(f"load average at start: {_load()}" + (
         "  WARNING: the machine is busy (load > CPUs): expect noisy times; ratios are paired per round"
@@ -656,10 +658,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=None, help="rounds per timing (default: 5 MLP, 3 CNN)")
     ap.add_argument("--threads", type=int, default=2, help="BLAS/torch threads per framework (default 2)")
     ap.add_argument("--keep-blas-env", action="store_true", help="do not unset OPENBLAS_CORETYPE/L2_SIZE")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="time CPU work by this thread's CPU time (needs --threads 1; not for --device cuda): "
+                         "on a loaded machine it stays close to the quiet figures, wall-clock does not")
     ap.add_argument("--_memory-child", dest="memory_child", help=argparse.SUPPRESS)
     ap.add_argument("--_mem-args", dest="mem_args", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     _set_threads(args.threads)
+    if args.cpu_time:
+        if args.threads != 1 or args.device == "cuda":
+            ap.error("--cpu-time needs --threads 1 and the CPU (other threads' and the GPU's work is not counted)")
+        global CLOCK
+        CLOCK = time.thread_time
 
     limiter = threadpool_limits(THREADS) if threadpool_limits is not None else None  # noqa: F841
     if torch is not None:

@@ -65,3 +65,11 @@ def test_benchmark_device_table_dry_run_on_cpu():
                 "cpu: CIFAR net b256 SGD-momentum"):
         assert row in out, f"row {row!r} missing:\n{out}"
     assert "ours FAILED" not in out and "torch FAILED" not in out, out
+
+
+def test_benchmark_cpu_time_needs_one_thread():
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "benchmarks", "run.py"), "--cpu-time", "--threads", "2"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )
+    assert proc.returncode != 0 and "--cpu-time needs --threads 1" in proc.stderr
