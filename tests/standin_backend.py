@@ -392,12 +392,13 @@ def _fuse(fn):
     return kernel
 
 
-def register(name: str = DEVICE, gpu_like: bool = True) -> None:
+def register(name: str = DEVICE, gpu_like: bool = False) -> None:
     """Make ``device="fake"`` available in tinygrad_ru.
 
-    ``gpu_like``: the device takes the GPU's algorithm choices (whole batches bounded by
-    ``FREE_MEMORY``, argmax pooling, fused elementwise kernels), so that the CPU-vs-device tests
-    check the GPU's code paths against the CPU's.
+    By default the device takes the CPU's algorithm choices, so a seeded run gives exactly the
+    CPU's numbers.  ``gpu_like=True``: the GPU's choices instead (whole batches bounded by
+    ``FREE_MEMORY``, kept im2col columns, argmax pooling, fused elementwise kernels), so that tests
+    check the GPU's code paths against the CPU's (equal up to float32 summation order).
     """
     from tinygrad_ru import backend
 

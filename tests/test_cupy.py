@@ -18,7 +18,7 @@ from tinygrad_ru import backend  # noqa: E402
 if not tg.cuda_is_available():  # pragma: no cover - depends on the machine
     pytest.skip("CuPy is installed but no CUDA device is available", allow_module_level=True)
 
-from test_device_standin import MODELS, OPTIMIZERS, assert_same_run, needs_framework, train  # noqa: E402
+from test_device_standin import MODELS, OPTIMIZERS, assert_matches_cpu, needs_framework  # noqa: E402
 
 pytestmark = pytest.mark.gpu
 
@@ -46,24 +46,7 @@ def test_host_arrays_do_not_mix_with_cuda():
 @pytest.mark.parametrize("opt_name", list(OPTIMIZERS))
 @pytest.mark.parametrize("model_name", list(MODELS))
 def test_training_on_cuda_matches_numpy(model_name, opt_name):
-    cls = OPTIMIZERS[opt_name][0]
-    if cls in ("LBFGS", "MultiBatchLBFGS"):
-        # a line search branches on loss comparisons: in float32 the GPU's rounding (other summation
-        # orders) steered strong-Wolfe L-BFGS elsewhere (parameters 3e-2 apart after 3 steps). The
-        # algorithm is compared in float64 on both devices, where rounding is far below its decisions.
-        want = train(model_name, opt_name, "cpu", dtype=np.float64)
-        got = train(model_name, opt_name, "cuda", dtype=np.float64)
-        assert_same_run(got, want, rtol=1e-7, atol=1e-9, dtype=np.float64)
-        return
-    want = train(model_name, opt_name, "cpu")
-    got = train(model_name, opt_name, "cuda")
-    if cls in ("SignSGD", "Lion"):  # sign(g) of a gradient entry near 0 may flip: one step of ±2·lr
-        rtol, atol = 1e-3, 3e-3
-    elif cls in ("NewtonCG", "SGDBB"):  # curvature estimates amplify rounding
-        rtol, atol = 1e-3, 1e-4
-    else:
-        rtol, atol = 1e-4, 1e-5
-    assert_same_run(got, want, rtol=rtol, atol=atol)
+    assert_matches_cpu(model_name, opt_name, "cuda")
 
 
 # formula, switches, number of state arrays after (θ, g), the Python numbers it takes

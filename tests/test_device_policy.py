@@ -21,7 +21,7 @@ from tinygrad_ru.ops import _strided
 
 @pytest.fixture
 def fake():
-    sb.register()
+    sb.register(gpu_like=True)
     old = sb.FREE_MEMORY
     yield sb.DEVICE
     sb.FREE_MEMORY = old
