@@ -296,3 +296,17 @@ def test_linear_weight_first_layout_matches_torch():
     np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-12, atol=1e-12)
     for ours, theirs in ((x, xt), (w, wt), (b, bt)):
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_tally_reads_float_losses_next_to_device_counts(fake):
+    """A closure optimizer may hand back a Python float; the counts still live on the device."""
+    from tinygrad_ru.train.loop import _Tally
+
+    tally = _Tally()
+    row = {}
+    tally.add(row, 0.5, backend.to_device(np.array(3), fake), 4)
+    tally.read(1)
+    assert row["loss"] == 0.5 and tally.correct == 3 and tally.count == 4
+    tally.add({}, float("nan"), backend.to_device(np.array(0), fake), 4)
+    with pytest.raises(FloatingPointError, match="the loss became nan at step 2"):
+        tally.read(2)

@@ -65,7 +65,7 @@ class _Tally:
         (``check(loss, step)`` words the error, e.g. the trainer's)."""
         if not self.pending:
             return
-        xp = backend.get_array_module(*(p[1] for p in self.pending))
+        xp = backend.get_array_module(*(v for p in self.pending for v in p[1:3]))
         values = backend.to_numpy(xp.stack([xp.asarray(v, dtype=backend.float64) for p in self.pending
                                             for v in p[1:3]])).reshape(-1, 2)
         for i, ((row, _, _, n), (loss, correct)) in enumerate(zip(self.pending, values)):
