@@ -2,7 +2,9 @@
 
     python benchmarks/cpu_choices.py conv  [--batch 64]   # conv 6→16 at 16×16: kept im2col columns vs the
                                                           #   flat grid, chunk GEMMs on 1 or 2 BLAS threads
-    python benchmarks/cpu_choices.py step  [--batch 64]   # lecture CIFAR step (SGD momentum): ours vs torch
+    python benchmarks/cpu_choices.py step  [--batch 64]   # lecture CIFAR step (SGD momentum): ours vs torch,
+                                                          #   and ours with kept im2col columns (≤ 16 MiB)
+    python benchmarks/cpu_choices.py mlp   [--batch 64] [--opt adam]   # lecture MLP step: ours vs torch
     python benchmarks/cpu_choices.py update               # SGD momentum / Adam on 4.1M floats: blocks vs whole
     python benchmarks/cpu_choices.py linear               # x·Wᵀ vs (W·xᵀ)ᵀ for the lecture's layer shapes
 
@@ -51,7 +53,7 @@ def _paired(runs: dict, rounds: int, clock=time.thread_time) -> dict[str, list[f
 
 def _show(title: str, times: dict[str, list[float]], unit: float = 1e3, base: str | None = None) -> None:
     parts = [f"{k} {statistics.median(v) * unit:.2f}" for k, v in times.items()]
-    print(f"{title}: " + ", ".join(parts) + (" ms" if unit == 1e3 else " µs"))
+    print(f"{title}: " + ", ".join(parts) + (" ms" if unit == 1e3 else " µs"))  # noqa: RUF001
     if base is not None:
         for k, v in times.items():
             if k != base:
@@ -120,6 +122,48 @@ def step(batch: int, rounds: int) -> None:
     topt = torch.optim.SGD(tmodel.parameters(), lr=0.01, momentum=0.9)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
 
+    from tinygrad_ru import backend
+
+    base = backend.CPU_POLICY
+
+    def ours(policy=base):
+        def f():
+            backend.CPU_POLICY = policy
+            opt.zero_grad()
+            loss_fn(model(tg.Tensor(x)), tg.Tensor(y)).backward()
+            opt.step()
+        return f
+
+    def theirs():
+        topt.zero_grad()
+        torch.nn.functional.nll_loss(tmodel(xt), yt).backward()
+        topt.step()
+
+    kept = dataclasses.replace(base, keep_cols_bytes=16 << 20)
+    times = _paired({"torch": theirs, "ours": ours(), "ours, columns kept ≤ 16 MiB": ours(kept)}, rounds)
+    backend.CPU_POLICY = base
+    _show(f"CIFAR net step b{batch}, SGD momentum, 1 thread, CPU time", times, base="torch")
+
+
+def mlp(batch: int, opt_name: str, rounds: int) -> None:
+    import torch
+
+    import tinygrad_ru as tg
+    from tinygrad_ru import models, nn, optim
+
+    r = np.random.default_rng(0)
+    x, y = r.random((batch, 784), dtype=np.float32), r.integers(0, 10, batch)
+    tg.manual_seed(0)
+    model = models.lecture_mlp()
+    opt = (optim.SGD(model.parameters(), lr=0.01) if opt_name == "sgd"
+           else optim.Adam(model.parameters(), lr=1e-3))
+    tn = torch.nn
+    tmodel = tn.Sequential(tn.Linear(784, 128), tn.ReLU(), tn.Linear(128, 64), tn.ReLU(), tn.Linear(64, 10),
+                           tn.LogSoftmax(dim=1))
+    topt = (torch.optim.SGD(tmodel.parameters(), lr=0.01) if opt_name == "sgd"
+            else torch.optim.Adam(tmodel.parameters(), lr=1e-3))
+    xt, yt, loss_fn = torch.from_numpy(x), torch.from_numpy(y), nn.NLLLoss()
+
     def ours():
         opt.zero_grad()
         loss_fn(model(tg.Tensor(x)), tg.Tensor(y)).backward()
@@ -130,8 +174,8 @@ def step(batch: int, rounds: int) -> None:
         torch.nn.functional.nll_loss(tmodel(xt), yt).backward()
         topt.step()
 
-    times = _paired({"torch": theirs, "ours": ours}, rounds)
-    _show(f"CIFAR net step b{batch}, SGD momentum, 1 thread, CPU time", times, base="torch")
+    _show(f"lecture MLP step b{batch} {opt_name}, 1 thread, CPU time", _paired({"torch": theirs, "ours": ours}, rounds),
+          unit=1e6, base="torch")
 
 
 def update(rounds: int) -> None:
@@ -165,7 +209,8 @@ def linear(rounds: int) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=["conv", "step", "update", "linear"])
+    ap.add_argument("what", choices=["conv", "step", "mlp", "update", "linear"])
+    ap.add_argument("--opt", choices=["sgd", "adam"], default="sgd", help="mlp only")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1, help="conv only: BLAS threads (2: wall clock)")
     ap.add_argument("--rounds", type=int, default=10)
@@ -175,6 +220,8 @@ def main() -> int:
         conv(args.batch, args.threads, args.rounds)
     elif args.what == "step":
         step(args.batch, args.rounds)
+    elif args.what == "mlp":
+        mlp(args.batch, args.opt, args.rounds)
     elif args.what == "update":
         update(args.rounds)
     else:
