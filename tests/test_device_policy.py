@@ -310,3 +310,19 @@ def test_tally_reads_float_losses_next_to_device_counts(fake):
     tally.add({}, float("nan"), backend.to_device(np.array(0), fake), 4)
     with pytest.raises(FloatingPointError, match="the loss became nan at step 2"):
         tally.read(2)
+
+
+def test_fit_on_a_device_reports_the_first_nan_step_when_it_reads(fake):
+    """A GPU-like device checks the losses when it reads them: the error still names the first bad step."""
+    nn, optim = pytest.importorskip("tinygrad_ru.nn"), pytest.importorskip("tinygrad_ru.optim")
+    from tinygrad_ru.data import DataLoader, TensorDataset
+    from tinygrad_ru.train import fit
+
+    assert backend.policy(backend.to_device(np.zeros(1), fake)).defer_host_reads
+    assert not backend.CPU_POLICY.defer_host_reads
+    x = np.random.default_rng(0).standard_normal((32, 4)).astype(np.float32)
+    x[9] = np.nan  # in the second batch of 8
+    model = nn.Sequential(nn.Linear(4, 3), nn.LogSoftmax(dim=1)).to(fake)
+    loader = DataLoader(TensorDataset(tg.tensor(x), tg.tensor(np.arange(32) % 3)), batch_size=8)
+    with pytest.raises(FloatingPointError, match=r"loss became nan at step 2 \(SGD\); lower the lr"):
+        fit(model, nn.NLLLoss(), optim.SGD(model.parameters(), lr=0.1), loader, device=fake, progress=False)
