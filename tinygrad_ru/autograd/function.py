@@ -90,22 +90,18 @@ def _stand_in(x: Tensor, freed: dict | None) -> Tensor:
 class Function:
     """Base class of every differentiable operation (see the module docstring)."""
 
+    # What the engine keeps for every recorded node lives in slots (set when the node is recorded,
+    # fast to read); what a subclass's forward saves goes to its __dict__ (cleared by release).
     # generation: the position in the graph; backward visits higher generations first,
     # which gives a topological order even when a node is reused.
-    inputs: tuple = ()
-    outputs: list = []  # noqa: RUF012 - replaced per instance, never mutated
-    generation: int = 0
-    needs_input_grad: tuple = ()
-    released: bool = False
+    __slots__ = ("inputs", "outputs", "generation", "needs_input_grad", "released", "_versions", "_clock",
+                 "_grads_seen", "__dict__", "__weakref__")
     saves: tuple[int, ...] | None = None  # indices of the inputs whose values backward reads; None: all
     saves_output: bool = False  # backward reads its (first) output's value
-    _versions: tuple = ()  # the inputs' _version when the graph was recorded
-    _clock: int = 0  # the in-place clock then (see tensor._inplace_clock)
-    _output_version: int = 0  # the output's version when made (not 0 when an in-place op became it)
     _records_versions: bool = True  # set from ``saves`` for each subclass
+    _output_version: int = 0  # the output's version when made (not 0 when an in-place op became it)
     _prehooks: dict | None = None
     _hooks: dict | None = None
-    _grads_seen: tuple | None = None  # (grad_outputs, grad_inputs) of the last backward, small ones only
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -133,9 +129,10 @@ class Function:
         if record:
             self.inputs = inputs
             self.needs_input_grad = tuple([x.requires_grad for x in inputs])
-            self._clock = _inplace_clock[0]
-            if self._records_versions:
-                self._versions = tuple(map(_version_of, inputs))
+            self.released = False
+            self._grads_seen = None  # (grad_outputs, grad_inputs) of the last backward, small ones only
+            self._clock = _inplace_clock[0]  # the inputs' versions and the in-place clock now:
+            self._versions = tuple(map(_version_of, inputs)) if self._records_versions else ()
             self.generation = gen = max([x._generation for x in inputs])
             for out in outputs:
                 out.grad_fn = self
@@ -204,19 +201,20 @@ class Function:
         lets the tensor's own creator point its output to it.  ``released`` stays True: a second
         backward through the graph is an error, as in PyTorch.
         """
-        d = self.__dict__
-        inputs = d.get("inputs", ())
-        outputs = d.get("outputs", [])
-        seen = d.get("_grads_seen")
-        kept = inputs
+        self.__dict__.clear()  # what forward saved for backward
+        self._versions = ()
+        self.released = True
+        inputs = self.inputs
+        seen = self._grads_seen
         for x in inputs:  # all small (the teaching sizes): keep everything as it is
             if x._data.size > SMALL_VALUES:
-                kept = tuple([_keep(t, freed) for t in inputs])
+                self.inputs = tuple([_keep(t, freed) for t in inputs])
                 if seen is not None:  # a gradient has its input's shape: keep the small ones
                     seen = (seen[0], tuple([g if t._data.size <= SMALL_VALUES else None
                                             for g, t in zip(seen[1], inputs)]))
                 break
         if freed:  # users of my outputs replaced them by stand-ins: point to those
+            outputs = self.outputs
             for i, ref in enumerate(outputs):
                 entry = freed.pop(id(ref()), None)
                 if entry is not None:
@@ -227,15 +225,7 @@ class Function:
                     seen = (tuple([g if g is None or g._data.size <= SMALL_VALUES else None for g in seen[0]]),
                             seen[1])
                     break
-        generation, needs = d.get("generation", 0), d.get("needs_input_grad", ())
-        d.clear()
-        d["inputs"] = kept
-        d["outputs"] = outputs
-        d["generation"] = generation
-        d["needs_input_grad"] = needs
-        d["released"] = True
-        if seen is not None:
-            d["_grads_seen"] = seen
+            self._grads_seen = seen
 
     @property
     def name(self) -> str:
