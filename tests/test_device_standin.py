@@ -361,3 +361,44 @@ def test_layer_zoo_on_standin_equals_numpy(policy, request):
         }
     tol = dict(rtol=1e-5, atol=1e-6) if policy == "cpu" else dict(rtol=1e-4, atol=1e-5)
     assert_same_run(runs[device], runs["cpu"], **tol)
+
+
+@needs_framework
+def test_layer_options_on_standin_equal_cpu(fake_device):
+    """Grouped / "same" / non-zero-mode convolutions, adaptive pools, Embedding and the Huber,
+    SmoothL1, KLDiv and soft-target cross-entropy losses: the same numbers on the device."""
+    F = pytest.importorskip("tinygrad_ru.nn.functional")
+    x_host, y_host = host_data((2, 8, 8))
+    idx_host = np.random.default_rng(5).integers(0, 6, size=(N_STEPS * BATCH, 3))
+    runs = {}
+    for dev in ("cpu", fake_device):
+        tg.manual_seed(0)
+        model = nn.Sequential(
+            nn.Conv2d(2, 4, 3, padding="same", groups=2, padding_mode="reflect"), nn.ReLU(),
+            nn.Conv2d(4, 4, 4, padding="same", groups=4, padding_mode="circular"), nn.AdaptiveMaxPool2d((3, 3)),
+            nn.Conv2d(4, 4, 2, padding=1, padding_mode="replicate"), nn.AdaptiveAvgPool2d((2, 3)), nn.Flatten(),
+            nn.Linear(24, 5),
+        ).to(dev)
+        emb = nn.Embedding(6, 5, padding_idx=0, scale_grad_by_freq=True).to(dev)
+        params = list(model.parameters()) + list(emb.parameters())
+        opt = optim.Adam(params, lr=1e-2)
+        losses = []
+        for step in range(N_STEPS):
+            sl = slice(step * BATCH, (step + 1) * BATCH)
+            xb, yb = tg.tensor(x_host[sl], device=dev), tg.tensor(y_host[sl], device=dev)
+            opt.zero_grad()
+            out = model(xb) + emb(tg.tensor(idx_host[sl], device=dev)).sum(1)
+            soft = F.softmax(out.detach() * 0.5, dim=1).requires_grad_()  # a target with a gradient
+            target = tg.tensor(np.eye(5, dtype=np.float32)[y_host[sl]], device=dev)
+            loss = (F.huber_loss(out, target, delta=0.5) + F.smooth_l1_loss(out, target, beta=0.3)
+                    + F.kl_div(F.log_softmax(out, 1), soft, reduction="batchmean")
+                    + F.cross_entropy(out, soft, label_smoothing=0.1) + F.cross_entropy(out, yb))
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        runs[dev] = {
+            "losses": np.array(losses),
+            "params": [backend.to_numpy(p.data).copy() for p in params],
+            "grads": [backend.to_numpy(p.grad.data).copy() for p in params],
+        }
+    assert_same_run(runs[fake_device], runs["cpu"], rtol=1e-5, atol=1e-6)

@@ -10,7 +10,8 @@ of OH; when it is, this is plain pooling with kernel = stride = H/OH.
 Average: a linear map, y = A_H · x · A_Wᵀ with A_H[i, r] = 1/(end(i) − start(i)) on row i's window
 (so its gradient is Aᵀ·g·A and every order of derivative comes from ``matmul``).
 Max: every window is gathered (padded to the longest window by repeating its last element, which
-changes no maximum) and reduced by ``max``, whose gradient goes to the first maximum, as in PyTorch.
+changes no maximum) to find the first maximum's position, as PyTorch; the output is then one
+differentiable gather of those positions, so the gradient goes to them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from ..tensor import Tensor
 from .elementwise import _constant
 from .matmul import matmul
 from .movement import getitem, reshape
-from .reduce import max as _max
 
 
 def _output_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
@@ -79,21 +79,22 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     """
     oh, ow = _output_size(input, output_size, "adaptive_max_pool2d")
     (h, w), xp = input.shape[-2:], input.xp
-    rows, cols = _window_index(xp, h, oh), _window_index(xp, w, ow)   # (OH, KH), (OW, KW)
-    kh, kw = rows.shape[1], cols.shape[1]
     if oh == 0 or ow == 0:  # an empty output: no window to take a maximum of
         values = adaptive_avg_pool2d(input, (oh, ow))
         return (values, Tensor._wrap(xp.zeros(values.shape, dtype=backend.int64), False)) if return_indices \
             else values
-    patches = getitem(input, (Ellipsis, rows[:, None, :, None], cols[None, :, None, :]))  # (…, OH, OW, KH, KW)
-    values, k = _max(reshape(patches, patches.shape[:-2] + (kh * kw,)), -1)
-    if not return_indices:
-        return values
-    kd = k.data
-    i = xp.arange(oh).reshape(oh, 1)
-    j = xp.arange(ow).reshape(1, ow)
-    index = rows[i, kd // kw] * w + cols[j, kd % kw]
-    return values, Tensor._wrap(index.astype(backend.int64), False)
+    # where each maximum is: found on the raw array, outside the graph
+    rows, cols = _window_index(xp, h, oh), _window_index(xp, w, ow)   # (OH, KH), (OW, KW)
+    kh, kw = rows.shape[1], cols.shape[1]
+    patches = input.data[..., rows[:, None, :, None], cols[None, :, None, :]]   # (…, OH, OW, KH, KW)
+    k = patches.reshape(patches.shape[:-2] + (kh * kw,)).argmax(axis=-1)        # first maximum
+    index = rows[xp.arange(oh)[:, None], k // kw] * w + cols[xp.arange(ow)[None, :], k % kw]
+    # the values: one differentiable gather from the flattened planes (gradient to the argmax)
+    lead = input.shape[:-2]
+    mesh = tuple(xp.arange(n).reshape((n,) + (1,) * (len(lead) - a)) for a, n in enumerate(lead))
+    flat = reshape(input, lead + (h * w,))
+    values = reshape(getitem(flat, mesh + (index.reshape(lead + (oh * ow,)),)), lead + (oh, ow))
+    return (values, Tensor._wrap(index.astype(backend.int64), False)) if return_indices else values
 
 
 __all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d"]
