@@ -121,6 +121,30 @@ def test_pad_errors_as_torch():
         F.pad(x, (5, 0), mode="circular")
 
 
+@pytest.mark.parametrize("size,dim", [(2, 1), (3, 0), ([1, 0, 4], 1), ((2, 2), -2), (10, 1)])
+def test_split_matches_torch(size, dim):
+    torch = pytest.importorskip("torch")
+    xn = _np((4, 5), 4)
+    x, xt = tg.Tensor(xn, dtype=tg.float64, requires_grad=True), torch.tensor(xn, requires_grad=True)
+    ours, theirs = tg.split(x, size, dim), torch.split(xt, size, dim)
+    assert isinstance(ours, tuple) and len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        _close(a, b, 0)
+    sum((p * (i + 1)).sum() for i, p in enumerate(ours)).backward()
+    sum((p * (i + 1)).sum() for i, p in enumerate(theirs)).backward()
+    _close(x.grad, xt.grad, 0)
+
+
+def test_split_errors():
+    x = tg.randn(4, 5)
+    with pytest.raises(RuntimeError, match="add up to 5"):
+        tg.split(x, [2, 2], 1)
+    with pytest.raises(RuntimeError, match="split_size must be positive"):
+        tg.split(x, 0)
+    with pytest.raises(IndexError, match="dimension 2 out of range"):
+        tg.split(x, 1, 2)
+
+
 # ============================================================================ conv2d: groups, "same"
 
 CONV_OPTIONS = [  # (C_in, C_out, kernel, kwargs)
@@ -287,6 +311,10 @@ def test_adaptive_pool_modules_and_errors():
     assert values.shape == index.shape == (1, 1, 2, 2)
     with pytest.raises(RuntimeError, match="3-D .* or 4-D"):
         F.adaptive_avg_pool2d(tg.randn(4, 4), 2)
+    with pytest.raises(ValueError, match="3-D .* or 4-D"):
+        F.adaptive_avg_pool2d(tg.randn(4, 4), (None, 2))
+    with pytest.raises(RuntimeError, match="3-D .* or 4-D"):
+        F.adaptive_max_pool2d(tg.randn(1, 1, 1, 4, 4), 2)
     with pytest.raises(RuntimeError, match="output_size must be 2"):
         F.adaptive_avg_pool2d(tg.randn(1, 4, 4), (1, 2, 3))
     with pytest.raises(RuntimeError, match="non-zero size"):

@@ -26,8 +26,9 @@ from .movement import getitem, reshape
 
 
 def _output_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
-    if x.ndim not in (3, 4):
-        raise RuntimeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
+    if x.ndim not in (3, 4):  # PyTorch's types: ValueError when a pair is given for too few dimensions
+        error = ValueError if x.ndim < 3 and isinstance(output_size, (tuple, list)) else RuntimeError
+        raise error(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
     if 0 in x.shape[-3:]:
         raise RuntimeError(f"{op}: expected input to have non-zero size for non-batch dimensions, got shape {x.shape}")
     size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
