@@ -121,6 +121,24 @@ def test_pad_errors_as_torch():
         F.pad(x, (5, 0), mode="circular")
 
 
+@pytest.mark.parametrize("name,args", [
+    ("ZeroPad1d", (2,)), ("ZeroPad2d", ((1, 0, 2, -1),)), ("ConstantPad1d", ((1, 3), 2.5)),
+    ("ConstantPad2d", (1, -1.0)), ("ReflectionPad1d", (3,)), ("ReflectionPad2d", ((1, 2, 0, 3),)),
+    ("ReplicationPad1d", ((0, 4),)), ("ReplicationPad2d", (2,)), ("CircularPad1d", (2,)),
+    ("CircularPad2d", ((1, 2, 3, 0),)),
+])
+def test_padding_layers_match_torch(name, args):
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(ours) == repr(theirs)
+    xn = _np((2, 3, 4, 5) if name.endswith("2d") else (2, 3, 5), 5)
+    x, xt = tg.Tensor(xn, dtype=tg.float64, requires_grad=True), torch.tensor(xn, requires_grad=True)
+    y, yt = ours(x), theirs(xt)
+    _close(y, yt)
+    _backward_both(torch, y, yt, 6)
+    _close(x.grad, xt.grad)
+
+
 @pytest.mark.parametrize("size,dim", [(2, 1), (3, 0), ([1, 0, 4], 1), ((2, 2), -2), (10, 1)])
 def test_split_matches_torch(size, dim):
     torch = pytest.importorskip("torch")

@@ -16,6 +16,10 @@ from .layers import (
     BatchNorm2d,
     BCELoss,
     BCEWithLogitsLoss,
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
     Conv2d,
     CrossEntropyLoss,
     Dropout,
@@ -35,7 +39,11 @@ from .layers import (
     MSELoss,
     NLLLoss,
     PReLU,
+    ReflectionPad1d,
+    ReflectionPad2d,
     ReLU,
+    ReplicationPad1d,
+    ReplicationPad2d,
     Sequential,
     Sigmoid,
     SiLU,
@@ -45,6 +53,8 @@ from .layers import (
     Swish,
     Tanh,
     Unflatten,
+    ZeroPad1d,
+    ZeroPad2d,
 )
 from .module import Module
 from .parameter import Parameter
@@ -56,5 +66,7 @@ __all__ = [
     "PReLU", "ELU", "GELU", "SiLU", "Swish", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
     "NLLLoss", "CrossEntropyLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Embedding", "HuberLoss", "SmoothL1Loss", "KLDivLoss",
+    "ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
 ]
 
