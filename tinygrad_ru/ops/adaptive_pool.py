@@ -22,7 +22,7 @@ from .. import backend
 from ..tensor import Tensor
 from .elementwise import _constant
 from .matmul import matmul
-from .movement import getitem, reshape
+from .movement import gather, reshape
 
 
 def _output_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
@@ -92,9 +92,9 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     index = rows[xp.arange(oh)[:, None], k // kw] * w + cols[xp.arange(ow)[None, :], k % kw]
     # the values: one differentiable gather from the flattened planes (gradient to the argmax)
     lead = input.shape[:-2]
-    mesh = tuple(xp.arange(n).reshape((n,) + (1,) * (len(lead) - a)) for a, n in enumerate(lead))
     flat = reshape(input, lead + (h * w,))
-    values = reshape(getitem(flat, mesh + (index.reshape(lead + (oh * ow,)),)), lead + (oh, ow))
+    where = Tensor._wrap(index.reshape(lead + (oh * ow,)), False)  # a Tensor: stays on the device
+    values = reshape(gather(flat, -1, where), lead + (oh, ow))
     return (values, Tensor._wrap(index.astype(backend.int64), False)) if return_indices else values
 
 
