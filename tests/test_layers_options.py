@@ -159,7 +159,7 @@ def test_split_errors():
         tg.split(x, [2, 2], 1)
     with pytest.raises(RuntimeError, match="split_size must be positive"):
         tg.split(x, 0)
-    with pytest.raises(IndexError, match="dimension 2 out of range"):
+    with pytest.raises(IndexError, match="[Dd]imension.* out of range"):
         tg.split(x, 1, 2)
 
 
