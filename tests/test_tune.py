@@ -221,6 +221,43 @@ def test_function_space_and_pruning_callback_without_training():
     assert [t.state.name for t in study.trials] == ["PRUNED", "COMPLETE"]
 
 
+@pytest.mark.parametrize("pruner", ["median", "halving", "hyperband"])
+def test_each_pruner_stops_hopeless_curves_early(pruner):
+    """A crafted objective (no training): trial i has the curve q·epoch/9 with q = 1 for good and 0.05 for
+    hopeless trials; TrialPruning reports it epoch by epoch and stops the (fake) trainer when told to."""
+    from tinygrad_ru.tune import TrialPruning
+
+    class FakeTrainer:
+        def __init__(self):
+            self.stopped = None
+
+        def stop(self, reason):
+            self.stopped = reason
+
+    def objective(trial):
+        quality = trial.suggest_categorical("quality", [0.05, 1.0])
+        trainer, cb = FakeTrainer(), TrialPruning(trial, last_epoch=9)
+        for epoch in range(9):
+            cb.on_epoch_end(trainer, epoch, {"val_acc": quality * (epoch + 1) / 9})
+            if trainer.stopped:
+                raise optuna.TrialPruned(trainer.stopped)
+        return quality
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name=f"crafted-{pruner}", direction="maximize",
+                                pruner=make_pruner(pruner, 9), sampler=optuna.samplers.RandomSampler(seed=0))
+    for i in range(16):
+        study.enqueue_trial({"quality": 1.0 if i % 2 == 0 else 0.05})
+    study.optimize(objective, n_trials=16)
+    good = [t for t in study.trials if t.params["quality"] == 1.0]
+    hopeless = [t for t in study.trials if t.params["quality"] == 0.05]
+    assert all(t.state.name == "COMPLETE" for t in good)
+    pruned = [t for t in hopeless if t.state.name == "PRUNED"]
+    # at least half: Hyperband's last bracket trains every trial for the full budget on purpose
+    assert len(pruned) >= len(hopeless) // 2 + (pruner != "hyperband"), [t.state.name for t in hopeless]
+    assert all(len(t.intermediate_values) < 9 for t in pruned)  # stopped before the last epoch
+
+
 # ------------------------------------------------------------------ the command line
 def _cli(args, tmp_path, **kw):
     return subprocess.run([sys.executable, "-m", "tinygrad_ru", "tune", *args], capture_output=True, text=True,
