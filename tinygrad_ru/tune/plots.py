@@ -4,7 +4,8 @@
 
 * ``history.png`` — the value of every trial and the best so far (optimisation history);
 * ``parallel_coordinate.png`` — each trial as a polyline through its hyper-parameters;
-* ``param_importances.png`` — how much of the variation of the metric each parameter explains (fANOVA);
+* ``param_importances.png`` — how much each parameter matters to the metric (Optuna's default
+  evaluator: PED-ANOVA in Optuna 5, fANOVA before);
 * ``intermediate_values.png`` — val_acc after every epoch, pruned trials included (they stop early);
 * ``pareto_front.png`` instead of the last three for a multi-objective study.
 
