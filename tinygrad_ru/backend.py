@@ -159,7 +159,7 @@ _blas = None  # threadpoolctl's controller of the BLAS libraries, found on first
 def blas_single_thread(like: Any = None):
     """Run the enclosed GEMMs on one BLAS thread when the policy of ``like``'s device asks for it.
 
-    Uses threadpoolctl (the ``bench`` extra) when installed; without it this does nothing.
+    Uses threadpoolctl (a runtime dependency); where it cannot be imported or finds no BLAS, this does nothing.
     """
     global _blas
     if not policy(like).small_gemms_single_thread:
@@ -170,7 +170,7 @@ def blas_single_thread(like: Any = None):
             from threadpoolctl import ThreadpoolController
 
             _blas = ThreadpoolController()
-        except Exception:  # threadpoolctl is optional
+        except Exception:  # an environment without it (or a BLAS it cannot see) keeps the BLAS's own threads
             _blas = False
     if _blas is False:
         yield
