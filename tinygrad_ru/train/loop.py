@@ -21,7 +21,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import backend
+from ..autograd.engine import grad
 from ..autograd.grad_mode import no_grad
+from ..serialization import load, save
 from ..tensor import Tensor
 from .callbacks import Callback
 from .history import History
@@ -206,8 +208,6 @@ class Trainer:
 
     def _grad_norm_of(self, loss: Tensor) -> float:
         """‖∂loss/∂θ‖ without touching ``.grad`` (for optimizers whose closure does not call backward)."""
-        from ..autograd.engine import grad
-
         params = [p for p in self.model.parameters() if p.requires_grad]
         grads = grad(loss, params, retain_graph=True, allow_unused=True)
         return math.sqrt(sum(float((g.data * g.data).sum()) for g in grads if g is not None))
@@ -302,8 +302,6 @@ class Trainer:
     # ---------------------------------------------------------------- checkpoints
     def save_checkpoint(self, path: str) -> None:
         """Model, optimizer, scheduler, epoch, history and the RNG state in one atomic file."""
-        from ..serialization import save
-
         state = {
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -317,8 +315,6 @@ class Trainer:
 
     def load_checkpoint(self, path: str) -> None:
         """Restore what :meth:`save_checkpoint` wrote; training then continues bit for bit."""
-        from ..serialization import load
-
         state = load(path)
         for key in ("model", "optimizer", "meta"):
             if key not in state:
