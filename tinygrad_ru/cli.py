@@ -101,7 +101,7 @@ class EpochPrinter(Callback):
 
     def on_epoch_begin(self, trainer: Any, epoch: int) -> None:
         if self.bar_wanted:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # lazy: only a run with a progress bar pays for importing tqdm
 
             self.bar = tqdm(total=self.batches, desc=f"epoch {epoch + 1}/{self.last_epoch}", leave=False,
                             file=sys.stderr)

@@ -237,12 +237,7 @@ class Trainer:
         self.model.train()
         tally, first_pending, refreshed = _Tally(), self.step + 1, time.perf_counter()
         batch_readers = any(_reads_batch_loss(cb) for cb in self.callbacks)
-        bar = None
-        if self.progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=len(train_loader) if hasattr(train_loader, "__len__") else None,
-                       desc=f"epoch {epoch + 1}/{last_epoch}", leave=False, file=sys.stderr)
+        bar = self._progress_bar(train_loader, epoch, last_epoch)
         for batch in train_loader:
             x, y = _batch_to(batch, self.device)
             loss, out = self._train_step(x, y)
@@ -282,13 +277,7 @@ class Trainer:
         if val_loader is not None:
             result = evaluate(self.model, self.loss_fn, val_loader, self.device)
             row["val_loss"], row["val_acc"] = result["loss"], result["acc"]
-        if hasattr(self.optimizer, "epoch_end"):  # e.g. SGDBB sets its step size per epoch
-            self.optimizer.epoch_end()
-        if self.scheduler is not None and self.scheduler_interval == "epoch":
-            if type(self.scheduler).__name__ == "ReduceLROnPlateau":
-                self.scheduler.step(row["val_loss"] if row["val_loss"] is not None else row["train_loss"])
-            else:
-                self.scheduler.step()
+        self._end_epoch_steps(row)
         row["time"] = time.perf_counter() - start
         self.history.epochs.append(row)
         self.epoch += 1
@@ -298,6 +287,26 @@ class Trainer:
                   f"{val}, {row['time']:.1f} s", file=sys.stderr)
         for cb in self.callbacks:
             cb.on_epoch_end(self, epoch, row)
+
+    def _progress_bar(self, train_loader: Iterable, epoch: int, last_epoch: int) -> Any:
+        """A tqdm bar over the epoch's batches, or None without ``progress``."""
+        if not self.progress:
+            return None
+        from tqdm.auto import tqdm  # lazy: only a run with a progress bar pays for importing tqdm
+
+        return tqdm(total=len(train_loader) if hasattr(train_loader, "__len__") else None,
+                    desc=f"epoch {epoch + 1}/{last_epoch}", leave=False, file=sys.stderr)
+
+    def _end_epoch_steps(self, row: dict[str, Any]) -> None:
+        """What steps once per epoch: the optimizer's ``epoch_end`` (e.g. SGDBB sets its step size per
+        epoch) and an epoch-stepped scheduler (ReduceLROnPlateau on the val loss, else the train loss)."""
+        if hasattr(self.optimizer, "epoch_end"):
+            self.optimizer.epoch_end()
+        if self.scheduler is not None and self.scheduler_interval == "epoch":
+            if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+                self.scheduler.step(row["val_loss"] if row["val_loss"] is not None else row["train_loss"])
+            else:
+                self.scheduler.step()
 
     # ---------------------------------------------------------------- checkpoints
     def save_checkpoint(self, path: str) -> None:
