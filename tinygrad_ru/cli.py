@@ -15,65 +15,26 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from .train.callbacks import Callback
-
-# name → (optimizer class, fixed options): the lectures' methods by the names students use
-OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
-    "gd": ("GD", {}), "sgd": ("SGD", {}), "momentum": ("SGD", {"momentum": 0.9}),
-    "nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}), "adagrad": ("Adagrad", {}),
-    "rmsprop": ("RMSprop", {}), "adadelta": ("Adadelta", {}), "adam": ("Adam", {}), "adamw": ("AdamW", {}),
-    "adamax": ("Adamax", {}), "nadam": ("NAdam", {}), "radam": ("RAdam", {}), "lion": ("Lion", {}),
-    "signsgd": ("SignSGD", {}), "signum": ("SignSGD", {"momentum": 0.9}), "sgdbb": ("SGDBB", {}),
-    # PyTorch's L-BFGS defaults (lr=1, no line search) take unbounded steps on mini-batches: on the MNIST MLP
-    # they reach NaN within an epoch; the strong-Wolfe line search makes every step a sufficient decrease, and
-    # 5 iterations per batch gave 87.1% after one epoch of MNIST-10k against 85.3% with 20 at 4x the cost
-    # (docs/optimizers.md, "L-BFGS")
-    "lbfgs": ("LBFGS", {"line_search_fn": "strong_wolfe", "max_iter": 5}),
-}
-
-
-def make_optimizer(name: str, params: Any, lr: float | None = None, **extra: Any) -> Any:
-    """An optimizer by its CLI name (``adam``, ``momentum``, ``sgdbb`` …); ``lr=None`` keeps its default."""
-    from . import optim
-
-    key = name.lower()
-    if key not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-    cls_name, options = OPTIMIZERS[key]
-    kwargs = dict(options, **extra)
-    if lr is not None:
-        kwargs["lr"] = lr
-    return getattr(optim, cls_name)(params, **kwargs)
-
-
-SCHEDULES = ("constant", "cosine", "step")
-
-
-def make_scheduler(name: str, optimizer: Any, epochs: int) -> Any:
-    """An epoch-stepped lr schedule by name: ``constant`` (None), ``cosine`` (to 0 over ``epochs``),
-    ``step`` (×0.1 after each third of the epochs)."""
-    from .optim import lr_scheduler
-
-    if name == "constant":
-        return None
-    if name == "cosine":
-        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(epochs, 1))
-    if name == "step":
-        return lr_scheduler.StepLR(optimizer, step_size=max(epochs // 3, 1), gamma=0.1)
-    raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
+from . import experiments, nn, recipes
+from .backend import manual_seed
+from .data import DataLoader, Subset
+from .models import build_model
+from .recipes import OPTIMIZERS, SCHEDULES, input_geometry, make_optimizer, make_scheduler
+from .serialization import save
+from .train import Callback, Checkpoint, Trainer, evaluate
+from .tune.cli import add_parser as add_tune_parser
 
 
 def read_config(parser: argparse.ArgumentParser, train: argparse.ArgumentParser, args: argparse.Namespace,
                 argv: Sequence[str]) -> argparse.Namespace:
     """``--config FILE.json``: its keys become the defaults of ``train``; flags on the command line win."""
-    import json
-
     try:
         with open(args.config, encoding="utf-8") as f:
             config = json.load(f)
@@ -94,19 +55,9 @@ def _cli_words(message: str) -> str:
 
 
 def load_data(dataset: str, root: str | None, download: bool) -> tuple[Any, Any, str]:
-    """(train set, test set, a sentence saying which data is used)."""
-    from .data import best_mnist, load_dataset
-    from .data import transforms as T
-
-    stats = {"cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))}
-    mean, std = stats.get(dataset, (0.1307, 0.3081))
-    transform = T.Compose([T.ToTensor(), T.Normalize(mean, std)])
-    if dataset == "auto":
-        train, test, message = best_mnist(root, download=download, transform=transform)
-        return train, test, _cli_words(message)
-    train = load_dataset(dataset, True, root, download, transform=transform)
-    test = load_dataset(dataset, False, root, download, transform=transform)
-    return train, test, f"Using {dataset}: {len(train)} train / {len(test)} test images ({train.source})"
+    """:func:`tinygrad_ru.recipes.load_data`, its sentence worded for the command line."""
+    train, test, message = recipes.load_data(dataset, root, download)
+    return train, test, _cli_words(message)
 
 
 def check_output_path(option: str, path: str | None) -> None:
@@ -124,6 +75,7 @@ def check_output_path(option: str, path: str | None) -> None:
 
 def require_plotting(what: str) -> None:
     """Report a missing matplotlib before a long run, not after it."""
+    # lazy: any tinygrad_ru.viz module loads the whole viz package, ~20% of `tinygrad-ru --help`'s start-up
     from .viz._mpl import require_matplotlib
 
     try:
@@ -149,7 +101,7 @@ class EpochPrinter(Callback):
 
     def on_epoch_begin(self, trainer: Any, epoch: int) -> None:
         if self.bar_wanted:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # lazy: only a run with a progress bar pays for importing tqdm
 
             self.bar = tqdm(total=self.batches, desc=f"epoch {epoch + 1}/{self.last_epoch}", leave=False,
                             file=sys.stderr)
@@ -171,25 +123,12 @@ class EpochPrinter(Callback):
             self.bar = None
 
 
-def input_geometry(dataset: Any) -> tuple[int, int]:
-    """(channels, side) of a data set's images: 28×28 → (1, 28), 3×32×32 → (3, 32)."""
-    sample = dataset[0][0]
-    return (1, sample.shape[-1]) if sample.ndim == 2 else (sample.shape[0], sample.shape[-1])
-
-
 def _train(args: argparse.Namespace) -> int:
-    import tinygrad_ru as tg
-
-    from . import nn
-    from .data import DataLoader, Subset
-    from .models import build_model
-    from .train import Checkpoint, Trainer, evaluate
-
     check_output_path("--save", args.save)
     check_output_path("--checkpoint", args.checkpoint)
     if args.resume and not os.path.isfile(args.resume):
         raise ValueError(f"--resume {args.resume}: no such checkpoint file")
-    tg.manual_seed(args.seed)
+    manual_seed(args.seed)
     train_set, test_set, message = load_data(args.dataset, args.root, not args.no_download)
     if args.limit is not None:
         train_set = Subset(train_set, range(min(args.limit, len(train_set))))
@@ -223,28 +162,28 @@ def _train(args: argparse.Namespace) -> int:
     print(f"test accuracy {result['acc'] * 100:.2f}% after {trainer.epoch} epoch{'s' if trainer.epoch != 1 else ''} "
           f"({seconds:.1f} s, {seconds / max(trainer.epoch - first, 1):.1f} s/epoch)", flush=True)
     if args.save:
-        tg.save(model.state_dict(), args.save)
+        save(model.state_dict(), args.save)
         print(f"saved the weights to {args.save}")
     return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .experiments import compare, format_table, plot_results
-
     if args.plot:
         check_output_path("--plot", args.plot)
         require_plotting("compare --plot")
-    results, _ = compare(args.methods, args.model, args.dataset, args.epochs, args.batch_size, args.seed,
-                         args.limit, args.root, not args.no_download)
+    data = load_data(args.dataset, args.root, not args.no_download)
+    results, _ = experiments.compare(args.methods, args.model, args.dataset, args.epochs, args.batch_size,
+                                     args.seed, args.limit, data=data)
     print()
-    print(format_table(results))
+    print(experiments.format_table(results))
     if args.plot:
-        plot_results(results, args.plot)
+        experiments.plot_results(results, args.plot)
         print(f"convergence curves written to {args.plot}")
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
+    # lazy: any tinygrad_ru.viz module loads the whole viz package, ~20% of `tinygrad-ru --help`'s start-up
     from .viz.backprop import backprop_steps, lecture_example
 
     check_output_path("--out", args.out)
@@ -318,8 +257,6 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-download", action="store_true")
     c.add_argument("--plot", default="compare_optimizers.png", help="where to write the curves ('' for none)")
     c.set_defaults(func=_compare)
-
-    from .tune.cli import add_parser as add_tune_parser
 
     add_tune_parser(sub)
 

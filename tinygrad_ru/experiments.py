@@ -11,7 +11,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .train.history import History
+from . import nn
+from .backend import manual_seed
+from .data import DataLoader, OverlappingBatchSampler, Subset
+from .models import build_model
+from .optim import MultiBatchLBFGS
+from .recipes import input_geometry, load_data, make_optimizer
+from .train import History, evaluate, fit
 
 # the slides' methods and the settings used for them (lr chosen per method; the slides do not give theirs)
 DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
@@ -41,10 +47,6 @@ class RunResult:
 def _run_mb_lbfgs(model: Any, loss_fn: Any, train_set: Any, test_loader: Any, epochs: int, batch_size: int,
                   settings: dict[str, Any], overlap: int | None = None) -> History:
     """Multi-batch L-BFGS epochs on overlapping batches (Berahas et al. 2016)."""
-    from .data import DataLoader, OverlappingBatchSampler
-    from .optim import MultiBatchLBFGS
-    from .train import evaluate
-
     settings = dict(settings)
     batch_size = settings.pop("batch_size", batch_size)
     opt = MultiBatchLBFGS(model.parameters(), **settings)
@@ -87,28 +89,21 @@ def _run_mb_lbfgs(model: Any, loss_fn: Any, train_set: Any, test_loader: Any, ep
 def compare(methods: Any = SLIDES_MNIST, model_name: str = "mlp", dataset: str = "auto", epochs: int = 15,
             batch_size: int = 64, seed: int = 0, limit: int | None = None, root: str | None = None,
             download: bool = True, settings: dict[str, dict[str, Any]] | None = None,
-            verbose: bool = True) -> tuple[list[RunResult], str]:
-    """Train ``model_name`` once per method from the same initial weights; returns results and the data message."""
-    import tinygrad_ru as tg
+            verbose: bool = True, *, data: tuple[Any, Any, str] | None = None) -> tuple[list[RunResult], str]:
+    """Train ``model_name`` once per method from the same initial weights; returns results and the data message.
 
-    from . import nn
-    from .cli import load_data, make_optimizer
-    from .data import DataLoader, Subset
-    from .models import build_model
-    from .train import fit
-
-    train_set, test_set, message = load_data(dataset, root, download)
+    ``data``: (train set, test set, message) to use instead of loading ``dataset`` from ``root``."""
+    train_set, test_set, message = load_data(dataset, root, download) if data is None else data
     if limit is not None:
         train_set = Subset(train_set, range(min(limit, len(train_set))))
     if verbose:
         print(message, flush=True)
-    x0 = train_set[0][0]
-    channels, size = (1, x0.shape[-1]) if x0.ndim == 2 else (x0.shape[0], x0.shape[-1])
+    channels, size = input_geometry(train_set)
     test_loader = DataLoader(test_set, batch_size=1000)
     results = []
     for method in methods:
         opts = dict(DEFAULT_SETTINGS.get(method, {}), **(settings or {}).get(method, {}))
-        tg.manual_seed(seed)
+        manual_seed(seed)
         model = build_model(model_name, channels, size)
         loss_fn = nn.NLLLoss()
         start = time.perf_counter()

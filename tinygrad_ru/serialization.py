@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np  # host-side file I/O: the one place in tinygrad_ru.nn's neighbourhood that names NumPy
 
 from . import backend, torch_format
+from .checkpoint_common import CheckpointError, map_device
 from .tensor import Tensor
 
 __all__ = ["save", "load", "save_safetensors", "load_safetensors", "CheckpointError"]
@@ -47,10 +48,6 @@ FORMAT = "tinygrad_ru.checkpoint"
 VERSION = 1
 _MANIFEST = "__tinygrad_ru__"
 _MAX_DEPTH = 200  # nesting levels of dicts/lists a checkpoint may have (a state dict has about 4)
-
-
-class CheckpointError(ValueError):
-    """The file is not a (readable) tinygrad_ru checkpoint."""
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -114,16 +111,6 @@ class _Decoder:
         except KeyError:
             raise _not_checkpoint(self.path, f"the manifest refers to a missing array {key!r}") from None
 
-    def _device(self, saved: str) -> Any:
-        loc = self.map_location
-        if loc is None:
-            return saved
-        if isinstance(loc, Mapping):
-            return loc.get(saved, saved)
-        if callable(loc):
-            return loc(saved)
-        return loc
-
     def decode(self, node: Any, depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
             raise _not_checkpoint(self.path, f"the manifest is nested deeper than {_MAX_DEPTH} levels")
@@ -133,7 +120,7 @@ class _Decoder:
             raise _not_checkpoint(self.path, "malformed manifest") from None
         if kind == "tensor":
             arr = self._array(node["key"])
-            device = self._device(node.get("device", "cpu"))
+            device = map_device(self.map_location, node.get("device", "cpu"))
             data = backend.to_device(arr, device)
             t = Tensor._wrap(data, False)
             if node.get("requires_grad"):

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import backend
+from .checkpoint_common import CheckpointError, map_device
+from .nn.parameter import Parameter
 from .tensor import Tensor
 
 np = backend.host  # file bytes live on the host
@@ -49,9 +51,7 @@ _DTYPE_STORAGES = {v: k for k, v in _STORAGE_DTYPES.items() if v != "bfloat16"}
 _EXPANSION_LIMIT = 1024  # the most elements a tensor may have per element of its storage (expanded views copy)
 
 
-def _error(path: str, why: str) -> Exception:
-    from .serialization import CheckpointError
-
+def _error(path: str, why: str) -> CheckpointError:
     return CheckpointError(f"load: {path}: {why}")
 
 
@@ -109,8 +109,6 @@ class _RebuildParameter:
     __slots__ = ()
 
     def __call__(self, data: Tensor, requires_grad: bool, backward_hooks: Any, state: Any = None) -> Tensor:
-        from .nn import Parameter
-
         if not isinstance(data, Tensor) or backward_hooks or state:
             raise TypeError("a parameter that is not a plain tensor")
         return Parameter(data, requires_grad=bool(requires_grad))
@@ -161,7 +159,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
             raise _error(self.path, f"refused: unknown persistent id {pid!r}")
         _, kind, key, location, numel = pid
         if key not in self.storages:
-            self.storages[key] = _Storage(self._read_storage(kind.name, key, int(numel)), self._device(str(location)))
+            self.storages[key] = _Storage(self._read_storage(kind.name, key, int(numel)),
+                                          map_device(self.map_location, str(location)))
         return self.storages[key]
 
     def _read_storage(self, kind: str, key: str, numel: int) -> Any:
@@ -180,16 +179,6 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if dtype_name == "bfloat16":  # the upper half of a float32: widening is exact
             flat = (flat.astype(np.uint32) << 16).view(np.float32)
         return flat
-
-    def _device(self, saved: str) -> Any:
-        loc = self.map_location
-        if loc is None:
-            return saved
-        if isinstance(loc, Mapping):
-            return loc.get(saved, saved)
-        if callable(loc):
-            return loc(saved)
-        return loc
 
 
 def _pickle_name(archive: zipfile.ZipFile) -> str | None:
@@ -227,8 +216,6 @@ def load(source: Any, map_location: Any = None, name: str | None = None) -> Any:
             return unpickler.load()
     except (pickle.UnpicklingError, TypeError, AttributeError, ValueError, EOFError, KeyError, IndexError,
             zipfile.BadZipFile, struct.error) as e:
-        from .serialization import CheckpointError
-
         if isinstance(e, CheckpointError):
             raise
         raise _error(path, f"refused or corrupted PyTorch checkpoint ({type(e).__name__}: {e})") from None

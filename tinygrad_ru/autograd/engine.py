@@ -85,17 +85,41 @@ def _run_tensor_hooks(t: Tensor, g: Tensor) -> Tensor:
     return g
 
 
-def _run_node_hooks(fn: Function, grads: tuple, grad_outputs: list) -> tuple:
-    for hook in list(fn._hooks.values()):
-        out = hook(grads, tuple(grad_outputs))
+def _run_grad_hooks(fn: Function, hooks: dict, grads: tuple, extra: tuple, what: str, of: str) -> tuple:
+    """``hook(grads, *extra)`` for each hook of ``fn`` in order; a returned value (as many gradients)
+    replaces ``grads``."""
+    for hook in list(hooks.values()):
+        out = hook(grads, *extra)
         if out is not None:
             out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
             if len(out) != len(grads):
                 raise RuntimeError(
-                    f"hook of {fn.name}Backward returned {len(out)} gradients for {len(grads)} inputs"
+                    f"{what} of {fn.name}Backward returned {len(out)} gradients for {len(grads)} {of}"
                 )
             grads = out
     return grads
+
+
+def _run_node_hooks(fn: Function, grads: tuple, grad_outputs: list) -> tuple:
+    """``register_hook`` hooks of a node: ``hook(grad_inputs, grad_outputs)``."""
+    return _run_grad_hooks(fn, fn._hooks, grads, (tuple(grad_outputs),), "hook", "inputs")
+
+
+def _run_node_prehooks(fn: Function, grad_outputs: list) -> tuple:
+    """``register_prehook`` hooks of a node: ``hook(grad_outputs)``, before its backward."""
+    return _run_grad_hooks(fn, fn._prehooks, tuple(grad_outputs), (), "pre-hook", "outputs")
+
+
+def _release(fn: Function, grad_outputs: list, grads: tuple, retain_graph: bool, pictures: bool,
+             freed: dict[int, tuple]) -> None:
+    """After ``fn``'s backward: free what it saved unless the graph is retained, and keep for pictures
+    after backward (``pictures``) the gradients it saw (only the small ones while the graph lives on)."""
+    if not retain_graph:
+        if pictures:
+            fn._grads_seen = (grad_outputs, grads)
+        fn.release(freed)
+    elif pictures:
+        fn._grads_seen = (_small(grad_outputs), _small(grads))
 
 
 def run_backward(
@@ -152,6 +176,7 @@ def run_backward(
             _accumulate_leaf(t, g if g.requires_grad else Tensor._wrap(g._data.copy(), False), create_graph)
         return g
 
+    pictures = capture is None and not create_graph  # viz draws a plain backward's gradients afterwards
     previous = grad_mode.enabled
     grad_mode.enabled = create_graph
     try:
@@ -191,12 +216,7 @@ def run_backward(
                 )
             if fn._hooks:
                 grads = _run_node_hooks(fn, grads, grad_outputs)
-            if not retain_graph:
-                if capture is None and not create_graph:  # for pictures after backward: release keeps small ones
-                    fn._grads_seen = (grad_outputs, grads)
-                fn.release(freed)
-            elif capture is None and not create_graph:
-                fn._grads_seen = (_small(grad_outputs), _small(grads))
+            _release(fn, grad_outputs, grads, retain_graph, pictures, freed)
             if len(grads) > 1:
                 grads = _unshared(grads)
             for i, (x, gx, need) in enumerate(zip(inputs, grads, needs)):
@@ -229,20 +249,6 @@ def _unshared(grads: tuple) -> tuple:
 def _small(grads: Sequence[Any]) -> tuple:
     """The gradients with at most SMALL_VALUES elements (None for the others): kept for pictures."""
     return tuple([g if isinstance(g, Tensor) and g._data.size <= SMALL_VALUES else None for g in grads])
-
-
-def _run_node_prehooks(fn: Function, grad_outputs: list) -> tuple:
-    grads = tuple(grad_outputs)
-    for hook in list(fn._prehooks.values()):
-        out = hook(grads)
-        if out is not None:
-            out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
-            if len(out) != len(grads):
-                raise RuntimeError(
-                    f"pre-hook of {fn.name}Backward returned {len(out)} gradients for {len(grads)} outputs"
-                )
-            grads = out
-    return grads
 
 
 def _owned(array: Any) -> bool:

@@ -24,6 +24,11 @@ def _as_list(inputs: Any) -> list[Tensor]:
     return [inputs] if isinstance(inputs, Tensor) else list(inputs)
 
 
+def _requiring_grad(xs: Sequence[Any]) -> list[Tensor]:
+    """The inputs that are Tensors with ``requires_grad``: the ones the checks differentiate by."""
+    return [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+
+
 def _scalarize(out: Any, weights: list[np.ndarray]) -> Tensor:
     """Reduce any output (tuple of tensors too) to a scalar with fixed random weights."""
     outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
@@ -69,7 +74,7 @@ def gradcheck(
     the input, the worst element and both values.
     """
     inputs = _as_list(inputs)
-    wrt = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    wrt = _requiring_grad(inputs)
     if not wrt:
         raise ValueError("gradcheck: no input has requires_grad=True")
     for x in wrt:
@@ -101,13 +106,12 @@ def gradgradcheck(
 ) -> bool:
     """Check second derivatives: gradcheck of x ↦ ∂(w·fn(x))/∂x built with ``create_graph=True``."""
     inputs = _as_list(inputs)
-    wrt = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    wrt = _requiring_grad(inputs)
     weights: list[np.ndarray] = []
 
     def first_derivative(*xs: Tensor):
         out = _scalarize(fn(*xs), weights)
-        grads = grad(out, [x for x in xs if isinstance(x, Tensor) and x.requires_grad],
-                      create_graph=True, allow_unused=True)
+        grads = grad(out, _requiring_grad(xs), create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     first_derivative(*inputs)  # fixes the weights

@@ -15,13 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_ru import backend
+from .. import backend
+from ..tensor import Tensor
 
 __all__ = ["Dataset", "ArrayDataset", "TensorDataset", "Subset", "random_split", "apply_transform"]
 
 
 def _is_tensor(x: Any) -> bool:
-    # Tensor is recognised by duck typing so that the data package does not import autograd.
+    # duck typing: anything shaped like a Tensor (data, grad_fn, requires_grad) is unwrapped the same way
     return hasattr(x, "grad_fn") and hasattr(x, "data") and hasattr(x, "requires_grad")
 
 
@@ -140,8 +141,6 @@ class TensorDataset(ArrayDataset):
         parts = super().__getitem__(index)
         if not any(self._as_tensors):
             return parts
-        from tinygrad_ru import Tensor
-
         return tuple(Tensor(p, device=backend.device_of(p)) if wrap else p
                      for p, wrap in zip(parts, self._as_tensors))
 

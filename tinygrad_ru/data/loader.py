@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_ru import backend
-
+from .. import backend
+from ..tensor import Tensor
 from .dataset import _is_tensor
 from .sampler import (
     BatchSampler,
@@ -36,8 +36,6 @@ def to_tensor_batch(array: Any, device: Any = "cpu") -> Any:
     sample: class labels) becomes int64; other integer arrays (e.g. raw uint8 images — use
     ``transforms.ToTensor()`` for floats in [0, 1]) and bools keep their dtype.
     """
-    from tinygrad_ru import Tensor
-
     if _is_tensor(array):
         array = array.data
     xp = backend.get_array_module(array)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import backend
 from ..tensor import Tensor
 
 
@@ -22,8 +23,6 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
-            from .. import backend
-
             data = backend.array_module("cpu").empty((0,), dtype=backend.get_default_dtype())
         if isinstance(data, Tensor):
             super().__init__(data.data, requires_grad=requires_grad, dtype=data.dtype)

@@ -1,6 +1,6 @@
 """Helpers on lists of parameters: flattening to one vector and back, gradient clipping.
 
-``clip_grad_norm_`` / ``clip_grad_value_`` live in :mod:`tinygrad_ru.optim.clip` and are re-exported here
+``clip_grad_norm_`` / ``clip_grad_value_`` live in :mod:`tinygrad_ru.autograd.clip_grad` and are re-exported here
 under PyTorch's path (``torch.nn.utils.clip_grad_norm_``).
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..autograd.clip_grad import clip_grad_norm_, clip_grad_value_, get_total_norm
 from ..ops import cat
-from ..optim.clip import clip_grad_norm_, clip_grad_value_, get_total_norm
 from ..tensor import Tensor
 
 

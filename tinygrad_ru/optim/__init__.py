@@ -6,11 +6,11 @@ GD, SignSGD/Signum, Lion, SGDBB (Barzilai–Borwein step per epoch), MultiBatchL
 batches), AcceleratedGD (Nesterov's (k−1)/(k+2) scheme) and NewtonCG (Hessian-free, double backward).
 """
 
+from tinygrad_ru.autograd.clip_grad import clip_grad_norm_, clip_grad_value_
 from tinygrad_ru.optim import lr_scheduler
 from tinygrad_ru.optim.accelerated import AcceleratedGD
 from tinygrad_ru.optim.adam import Adam, Adamax, AdamW, NAdam, RAdam
 from tinygrad_ru.optim.adaptive import Adadelta, Adagrad, RMSprop
-from tinygrad_ru.optim.clip import clip_grad_norm_, clip_grad_value_
 from tinygrad_ru.optim.lbfgs import LBFGS, MultiBatchLBFGS
 from tinygrad_ru.optim.newton import NewtonCG
 from tinygrad_ru.optim.optimizer import Optimizer

@@ -17,10 +17,27 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .loop import Trainer
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+from .history import History
+
+
+class TrainerView(Protocol):
+    """What a callback may use of the :class:`~tinygrad_ru.train.loop.Trainer` that calls it.
+
+    Callbacks take the trainer duck-typed, by this description, so this module does not import
+    the loop (the loop imports the callbacks)."""
+
+    model: Any
+    optimizer: Any
+    history: History
+    epoch: int  # the next epoch to run (0-based)
+    step: int   # optimizer steps taken so far
+
+    def stop(self, reason: str) -> None: ...
+    def save_checkpoint(self, path: str) -> None: ...
 
 
 class Callback:
@@ -31,11 +48,11 @@ class Callback:
     # (False lets it batch those reads: one per progress-bar refresh / epoch, and logs["loss"] is None)
     reads_batch_loss = True
 
-    def on_train_begin(self, trainer: Trainer) -> None: ...
-    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None: ...
-    def on_batch_end(self, trainer: Trainer, step: int, logs: dict[str, Any]) -> None: ...
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, Any]) -> None: ...
-    def on_train_end(self, trainer: Trainer) -> None: ...
+    def on_train_begin(self, trainer: TrainerView) -> None: ...
+    def on_epoch_begin(self, trainer: TrainerView, epoch: int) -> None: ...
+    def on_batch_end(self, trainer: TrainerView, step: int, logs: dict[str, Any]) -> None: ...
+    def on_epoch_end(self, trainer: TrainerView, epoch: int, logs: dict[str, Any]) -> None: ...
+    def on_train_end(self, trainer: TrainerView) -> None: ...
 
 
 def _check_positive(name: str, **values: float) -> None:
@@ -84,7 +101,7 @@ class _Monitor(Callback):
         self.monitor, self.per = monitor, per
         self.reads_batch_loss = per == "iteration"
 
-    def check(self, trainer: Trainer, value: float) -> None:
+    def check(self, trainer: TrainerView, value: float) -> None:
         raise NotImplementedError
 
     def on_batch_end(self, trainer, step, logs):
@@ -243,9 +260,6 @@ class SnapshotEnsemble(Callback):
 
     def predict(self, model: Any, x: Any, outputs_log_probs: bool = True) -> Any:
         """Average class probabilities of all snapshots for input ``x`` (the model's weights are restored)."""
-        from ..autograd.grad_mode import no_grad
-        from ..tensor import Tensor
-
         if not self.snapshots:
             raise RuntimeError("SnapshotEnsemble.predict: no snapshot taken yet (train at least one cycle)")
         current = {k: v.data.copy() for k, v in model.state_dict().items()}

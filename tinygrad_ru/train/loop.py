@@ -21,7 +21,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import backend
+from ..autograd.engine import grad
 from ..autograd.grad_mode import no_grad
+from ..serialization import load, save
 from ..tensor import Tensor
 from .callbacks import Callback
 from .history import History
@@ -206,8 +208,6 @@ class Trainer:
 
     def _grad_norm_of(self, loss: Tensor) -> float:
         """‖∂loss/∂θ‖ without touching ``.grad`` (for optimizers whose closure does not call backward)."""
-        from ..autograd.engine import grad
-
         params = [p for p in self.model.parameters() if p.requires_grad]
         grads = grad(loss, params, retain_graph=True, allow_unused=True)
         return math.sqrt(sum(float((g.data * g.data).sum()) for g in grads if g is not None))
@@ -237,12 +237,7 @@ class Trainer:
         self.model.train()
         tally, first_pending, refreshed = _Tally(), self.step + 1, time.perf_counter()
         batch_readers = any(_reads_batch_loss(cb) for cb in self.callbacks)
-        bar = None
-        if self.progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=len(train_loader) if hasattr(train_loader, "__len__") else None,
-                       desc=f"epoch {epoch + 1}/{last_epoch}", leave=False, file=sys.stderr)
+        bar = self._progress_bar(train_loader, epoch, last_epoch)
         for batch in train_loader:
             x, y = _batch_to(batch, self.device)
             loss, out = self._train_step(x, y)
@@ -282,13 +277,7 @@ class Trainer:
         if val_loader is not None:
             result = evaluate(self.model, self.loss_fn, val_loader, self.device)
             row["val_loss"], row["val_acc"] = result["loss"], result["acc"]
-        if hasattr(self.optimizer, "epoch_end"):  # e.g. SGDBB sets its step size per epoch
-            self.optimizer.epoch_end()
-        if self.scheduler is not None and self.scheduler_interval == "epoch":
-            if type(self.scheduler).__name__ == "ReduceLROnPlateau":
-                self.scheduler.step(row["val_loss"] if row["val_loss"] is not None else row["train_loss"])
-            else:
-                self.scheduler.step()
+        self._end_epoch_steps(row)
         row["time"] = time.perf_counter() - start
         self.history.epochs.append(row)
         self.epoch += 1
@@ -299,11 +288,29 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_epoch_end(self, epoch, row)
 
+    def _progress_bar(self, train_loader: Iterable, epoch: int, last_epoch: int) -> Any:
+        """A tqdm bar over the epoch's batches, or None without ``progress``."""
+        if not self.progress:
+            return None
+        from tqdm.auto import tqdm  # lazy: only a run with a progress bar pays for importing tqdm
+
+        return tqdm(total=len(train_loader) if hasattr(train_loader, "__len__") else None,
+                    desc=f"epoch {epoch + 1}/{last_epoch}", leave=False, file=sys.stderr)
+
+    def _end_epoch_steps(self, row: dict[str, Any]) -> None:
+        """What steps once per epoch: the optimizer's ``epoch_end`` (e.g. SGDBB sets its step size per
+        epoch) and an epoch-stepped scheduler (ReduceLROnPlateau on the val loss, else the train loss)."""
+        if hasattr(self.optimizer, "epoch_end"):
+            self.optimizer.epoch_end()
+        if self.scheduler is not None and self.scheduler_interval == "epoch":
+            if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+                self.scheduler.step(row["val_loss"] if row["val_loss"] is not None else row["train_loss"])
+            else:
+                self.scheduler.step()
+
     # ---------------------------------------------------------------- checkpoints
     def save_checkpoint(self, path: str) -> None:
         """Model, optimizer, scheduler, epoch, history and the RNG state in one atomic file."""
-        from ..serialization import save
-
         state = {
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -317,8 +324,6 @@ class Trainer:
 
     def load_checkpoint(self, path: str) -> None:
         """Restore what :meth:`save_checkpoint` wrote; training then continues bit for bit."""
-        from ..serialization import load
-
         state = load(path)
         for key in ("model", "optimizer", "meta"):
             if key not in state:

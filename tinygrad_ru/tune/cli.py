@@ -20,7 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .study import PRUNERS, SAMPLERS
+from .objective import Objective
+from .plots import save_study_plots
+from .space import default_space
+from .study import PRUNERS, SAMPLERS, best_config, create_study, run, summary_table
 
 MODELS = ("mlp", "lenet", "cifar-cnn")
 DATASETS = ("mnist10k", "mnist", "fashion-mnist", "cifar10")
@@ -59,8 +62,6 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def _read_space(path: str | None, model: str) -> Any:
-    from .space import default_space
-
     if path is None:
         return default_space(model)
     try:
@@ -109,9 +110,6 @@ def _run_workers(args: argparse.Namespace) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the search, print a line per trial and the final table, write the best configuration."""
-    from .objective import Objective
-    from .study import best_config, create_study, run, summary_table
-
     _check(args)
     space = _read_space(args.space, args.model)
     objectives = tuple(args.objectives.split(","))
@@ -156,8 +154,6 @@ def main(args: argparse.Namespace) -> int:
             print(f"best configuration written to {args.best_config}; train it with:\n"
                   f"  tinygrad-ru train --config {args.best_config}")
     if args.plots:
-        from .plots import save_study_plots
-
         for path in save_study_plots(study, args.plots):
             print(f"picture: {path}")
     return 0

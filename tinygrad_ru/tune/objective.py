@@ -21,8 +21,13 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from ..train.callbacks import Callback
-from .space import Space, default_space, parse_space
+from .. import nn
+from ..backend import manual_seed
+from ..data import DataLoader, Subset, random_split
+from ..models import build_model
+from ..recipes import input_geometry, load_data, make_optimizer, make_scheduler
+from ..train import Callback, Trainer
+from .space import Space, default_space, parse_space, suggest
 
 # the keys of a configuration that the objective (and `tinygrad-ru train --config`) understands
 HYPERPARAMETERS = ("optimizer", "lr", "batch_size", "width", "dropout", "weight_decay", "schedule")
@@ -68,9 +73,6 @@ def load_tune_data(dataset: str = "mnist10k", limit: int | None = None, val_frac
     """(train part, validation part) of a data set's **training** split; the test split stays unseen.
 
     ``limit`` keeps only the first N training samples (tiny runs, tests)."""
-    from ..cli import load_data
-    from ..data import Subset, random_split
-
     if not 0 < val_fraction < 1:
         raise ValueError(f"tune: val_fraction must be in (0, 1), got {val_fraction}")
     train, _, _ = load_data(dataset, root, download)
@@ -129,24 +131,14 @@ class Objective:
         return self._data
 
     def config(self, trial: Any) -> dict[str, Any]:
-        from .space import suggest
-
         config = suggest(trial, self.space)
         _check_keys(config)
         return config
 
     def __call__(self, trial: Any) -> float | tuple[float, ...]:
-        import tinygrad_ru as tg
-
-        from .. import nn
-        from ..cli import input_geometry, make_optimizer, make_scheduler
-        from ..data import DataLoader
-        from ..models import build_model
-        from ..train import Trainer
-
         config = self.config(trial)
         train_set, val_set = self.data()
-        tg.manual_seed(self.seed)  # every trial starts from the same initial weights and batch order
+        manual_seed(self.seed)  # every trial starts from the same initial weights and batch order
         model = build_model(self.model, *input_geometry(train_set), width=config.get("width"),
                             dropout=config.get("dropout"))
         if self.device not in (None, "cpu"):

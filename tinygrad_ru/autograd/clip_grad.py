@@ -1,6 +1,8 @@
 """Gradient clipping: ``clip_grad_norm_`` and ``clip_grad_value_`` (PyTorch's semantics).
 
-Re-exported as ``tinygrad_ru.nn.utils.clip_grad_norm_`` / ``clip_grad_value_``.
+They act on the ``.grad`` that backward left on the parameters, so they live here, below both of
+their public homes: ``tinygrad_ru.nn.utils`` (PyTorch's ``torch.nn.utils.clip_grad_norm_``) and
+``tinygrad_ru.optim``, which re-export them (nn and optim do not import each other).
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from tinygrad_ru.optim import _functional as F
+from .. import backend
+from ..tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm"]
 
@@ -25,7 +28,7 @@ def get_total_norm(grads: list[Any], norm_type: float = 2.0) -> float:
     norm_type = float(norm_type)
     if not grads:
         return 0.0
-    xp = F.xp_of(grads[0])
+    xp = backend.get_array_module(grads[0])
     if math.isinf(norm_type):
         return max(float(xp.abs(g).max()) if g.size else 0.0 for g in grads)
     norms = [float(xp.linalg.norm(g.ravel(), ord=norm_type)) if g.size else 0.0 for g in grads]
@@ -45,8 +48,6 @@ def clip_grad_norm_(parameters: Iterable[Any] | Any, max_norm: float, norm_type:
     In place, on ``p.grad`` of every parameter that has one.  Returns N (the norm *before*
     clipping) as a 0-d Tensor, like PyTorch.  ``norm_type`` may be ``float("inf")``.
     """
-    from tinygrad_ru import Tensor
-
     grads = _grads(parameters)
     total = get_total_norm(grads, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
@@ -65,4 +66,4 @@ def clip_grad_value_(parameters: Iterable[Any] | Any, clip_value: float) -> None
     """Clip every gradient entry to [−clip_value, clip_value], in place."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        F.xp_of(g).clip(g, -clip_value, clip_value, out=g)
+        backend.get_array_module(g).clip(g, -clip_value, clip_value, out=g)
