@@ -67,6 +67,7 @@ def plot_layer_stats(runs: Any, keys: Sequence[str] = ("act_std", "grad_std", "a
         ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3, which="both" if log else "major")
     # one legend for the figure: colours are runs, line styles are moments of training
+    # (imported here: matplotlib is an optional extra, see _mpl.require_matplotlib; not a cycle)
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], color=c, lw=2.5, label=str(label)) for c, label in zip(colors, runs) if label != ""]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 import io
 import json
-import os
 import re
 import shutil
 from typing import Any
 
+from .._mpl import ensure_parent
 from .states import _states
 from .template import _PAGE, _SCRIPT
 from .view import _View
@@ -62,7 +62,7 @@ class BackpropSteps:
 
     def save(self, path: Any) -> str:
         """Write the page to ``path`` (parent folders are created) and return the path."""
-        path = _prepare(path)
+        path = ensure_parent(path)
         with open(path, "w", encoding="utf-8") as f:
             f.write(self.html())
         return path
@@ -98,19 +98,10 @@ class BackpropSteps:
             canvas = Image.new("RGB", (w, h), "white")
             canvas.paste(f, ((w - f.width) // 2, 0))
             padded.append(canvas.convert("P", palette=Image.ADAPTIVE, colors=128))
-        path = _prepare(path)
+        path = ensure_parent(path)
         padded[0].save(path, save_all=True, append_images=padded[1:], duration=int(seconds_per_state * 1000),
                        loop=0, optimize=True)
         return path
-
-
-def _prepare(path: Any) -> str:
-    """``path`` as a string, its parent folders created."""
-    path = os.fspath(path)
-    parent = os.path.dirname(path)
-    if parent:
-        os.makedirs(parent, exist_ok=True)
-    return path
 
 
 def _plain(note: str) -> str:
