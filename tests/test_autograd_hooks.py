@@ -172,12 +172,13 @@ def test_topological_order_puts_a_shared_node_after_all_its_users():
 
 def test_viz_numbers_the_steps_with_topological_order(monkeypatch):
     pytest.importorskip("graphviz")
-    from tinygrad_ru.viz import graph as vg
+    from tinygrad_ru.viz import draw_graph
+    from tinygrad_ru.viz.graph import tracing as vg
 
     calls = []
     real = vg.topological_order
     monkeypatch.setattr(vg, "topological_order", lambda roots: calls.append(1) or real(roots))
     a, b = _leaf([2.0]), _leaf([1.0])
     e = (a + b) * (b + 1)
-    src = vg.draw_graph(e).source
+    src = draw_graph(e).source
     assert calls and "backward #1" in src and "backward #3" in src

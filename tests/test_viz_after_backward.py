@@ -16,7 +16,7 @@ from tinygrad_ru.autograd.function import FreedTensor
 
 pytest.importorskip("graphviz")
 from tinygrad_ru.viz import draw_graph, explain_backward  # noqa: E402
-from tinygrad_ru.viz import graph as vg  # noqa: E402
+from tinygrad_ru.viz.graph import tracing as vg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,12 @@
-"""Lazy matplotlib import: matplotlib is installed with the package, but imported only when plotting."""
+"""Lazy matplotlib import: matplotlib is installed with the package, but imported only when plotting.
+
+matplotlib is imported inside the functions on purpose (an optional extra, and slow to import), not
+because of an import cycle.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 
@@ -26,11 +31,16 @@ def new_figure(figsize: tuple[float, float] = (8.0, 6.0), **kwargs: Any) -> Any:
     return Figure(figsize=figsize, **kwargs)
 
 
-def save(fig: Any, path: Any, dpi: int = 100) -> None:
-    """Save ``fig`` to ``path`` (the format from the suffix), creating parent folders."""
-    import os
-
-    parent = os.path.dirname(os.fspath(path))
+def ensure_parent(path: Any) -> str:
+    """``path`` as a string, its parent folders created."""
+    path = os.fspath(path)
+    parent = os.path.dirname(path)
     if parent:
         os.makedirs(parent, exist_ok=True)
+    return path
+
+
+def save(fig: Any, path: Any, dpi: int = 100) -> None:
+    """Save ``fig`` to ``path`` (the format from the suffix), creating parent folders."""
+    ensure_parent(path)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")  # nothing cut: legends outside the axes are kept

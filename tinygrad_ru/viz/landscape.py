@@ -18,6 +18,7 @@ swapped in place and restored afterwards).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -200,8 +201,6 @@ def landscape_2d(model: Any, loss_fn: Callable[..., Any], data: Any, steps: int 
     """The loss around the model's current parameters θ* on the plane of two random
     filter-normalised directions; α, β each take ``steps`` values in [−span, span]
     (an odd ``steps`` puts θ* itself on the grid). The parameters are restored afterwards."""
-    import time
-
     if steps < 2:
         raise ValueError(f"landscape_2d: steps must be >= 2, got {steps}")
     t0 = time.perf_counter()
@@ -306,7 +305,7 @@ def plot_landscape_surface(result: Landscape, *, title: str | None = None, log: 
                            elev: float = 35.0, azim: float | None = None, path: Any = None) -> Any:
     """A 3-D surface of L(α, β) (``log=True``: of log L), seen from its lowest corner (``azim=None``)."""
     require_matplotlib()
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator  # an optional extra (see _mpl), not a cycle
 
     fig = new_figure((7.5, 6.2))
     ax = fig.add_subplot(111, projection="3d")

@@ -20,6 +20,7 @@ TITLES = {
     "grad_std": "std of gradients dL/dh_k", "grad_zeros": "fraction of zero gradients",
 }
 _LOG_KEYS = ("act_std", "grad_std")
+_STYLES = ["-", "--", ":", "-."]  # one per moment of training (``when``)
 
 
 def plot_layer_stats(runs: Any, keys: Sequence[str] = ("act_std", "grad_std", "act_zeros"),
@@ -45,41 +46,50 @@ def plot_layer_stats(runs: Any, keys: Sequence[str] = ("act_std", "grad_std", "a
     titles = dict(TITLES, **(titles or {}))
     if when is None:
         when = [(0, "first step"), (-1, "last step")]
-    styles = ["-", "--", ":", "-."]
     fig = new_figure(figsize=(4.6 * len(keys), 4.4))
     axes = fig.subplots(1, len(keys), squeeze=False)[0]
     colors = [f"C{i}" for i in range(len(runs))]
     for ax, key in zip(axes, keys):
-        log = key in _LOG_KEYS
-        for color, stats in zip(colors, runs.values()):
-            depth = len(stats.names)
-            for (step, _caption), style in zip(when, styles):
-                values = stats.profile(key, step)
-                xs = [i + 1 for i, v in enumerate(values) if math.isfinite(v) and (v > 0 or not log)]
-                ys = [v for v in values if math.isfinite(v) and (v > 0 or not log)]
-                ax.plot(xs, ys, style, color=color, marker="o", ms=3, lw=1.6)
-            ax.set_xlim(0.5, depth + 0.5)
-        if log:
-            ax.set_yscale("log")
-        else:
-            ax.set_ylim(-0.03, 1.03)
-        ax.set_title(titles.get(key, key))
-        ax.set_xlabel(xlabel)
-        ax.grid(alpha=0.3, which="both" if log else "major")
-    # one legend for the figure: colours are runs, line styles are moments of training
-    from matplotlib.lines import Line2D
-
-    handles = [Line2D([], [], color=c, lw=2.5, label=str(label)) for c, label in zip(colors, runs) if label != ""]
-    handles += [Line2D([], [], color="black", ls=style, lw=1.6, label=caption)
-                for (_, caption), style in zip(when, styles)]
-    # as many columns as the longest entry allows (about 0.075 inch per character at font size 9)
-    widest = 0.6 + 0.075 * max(len(h.get_label()) for h in handles)
-    ncol = max(1, min(len(handles), int(fig.get_figwidth() / widest)))
-    rows = math.ceil(len(handles) / ncol)
-    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=9, frameon=False)
+        _layer_panel(ax, key, runs, colors, when, titles.get(key, key), xlabel)
+    rows = _legend(fig, runs, colors, when)
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout(rect=(0, 0.02 + 0.055 * rows, 1, 1))
     if path is not None:
         save(fig, path, dpi=dpi)
     return fig
+
+
+def _layer_panel(ax: Any, key: str, runs: Mapping[str, Any], colors: list[str], when: Sequence[tuple[Any, str]],
+                 title: str, xlabel: str) -> None:
+    """One statistic against the layer number: a colour per run, a line style per moment of training."""
+    log = key in _LOG_KEYS
+    for color, stats in zip(colors, runs.values()):
+        for (step, _caption), style in zip(when, _STYLES):
+            values = stats.profile(key, step)
+            xs = [i + 1 for i, v in enumerate(values) if math.isfinite(v) and (v > 0 or not log)]
+            ys = [v for v in values if math.isfinite(v) and (v > 0 or not log)]
+            ax.plot(xs, ys, style, color=color, marker="o", ms=3, lw=1.6)
+        ax.set_xlim(0.5, len(stats.names) + 0.5)
+    if log:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(-0.03, 1.03)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.grid(alpha=0.3, which="both" if log else "major")
+
+
+def _legend(fig: Any, runs: Mapping[str, Any], colors: list[str], when: Sequence[tuple[Any, str]]) -> int:
+    """One legend for the figure: colours are runs, line styles are moments of training; returns its rows."""
+    # imported here: matplotlib is an optional extra (see _mpl.require_matplotlib), not a cycle
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=c, lw=2.5, label=str(label)) for c, label in zip(colors, runs) if label != ""]
+    handles += [Line2D([], [], color="black", ls=style, lw=1.6, label=caption)
+                for (_, caption), style in zip(when, _STYLES)]
+    # as many columns as the longest entry allows (about 0.075 inch per character at font size 9)
+    widest = 0.6 + 0.075 * max(len(h.get_label()) for h in handles)
+    ncol = max(1, min(len(handles), int(fig.get_figwidth() / widest)))
+    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=9, frameon=False)
+    return math.ceil(len(handles) / ncol)

@@ -17,6 +17,7 @@ momentum 0.9 for Nesterov), so the numbers can be compared with the article's pi
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,10 +25,10 @@ from typing import Any
 
 import numpy as np  # host-side plotting/bookkeeping only; the losses are tinygrad_ru expressions
 
-from .. import optim
+from .. import backend, optim
 from ..autograd import no_grad
 from ..tensor import Tensor
-from ._mpl import new_figure, require_matplotlib, save
+from ._mpl import ensure_parent, new_figure, require_matplotlib, save
 from .testfunctions import ARTICLE_LAB_FUNCTIONS, TEST_FUNCTIONS, TestFunction, get_test_function
 
 ARTICLE_START = (-2.8, -2.5)
@@ -367,7 +368,7 @@ def animate_trajectories(
     the figure.
     """
     require_matplotlib()
-    from matplotlib.animation import FuncAnimation
+    from matplotlib.animation import FuncAnimation  # an optional extra (see _mpl), not a cycle
 
     fn = _as_function(fn)
     if stride < 1:
@@ -401,11 +402,7 @@ def animate_trajectories(
 
     anim = FuncAnimation(fig, draw, frames=len(frame_steps), interval=1000 / fps, blit=False, repeat=False)
     if path is not None:
-        import os
-
-        parent = os.path.dirname(os.fspath(path))
-        if parent:
-            os.makedirs(parent, exist_ok=True)
+        ensure_parent(path)
         anim.save(path, writer=_palette_gif_writer(fps), dpi=dpi)
     return anim, len(frame_steps)
 
@@ -414,8 +411,7 @@ def _palette_gif_writer(fps: int) -> Any:
     """A matplotlib movie writer that stores the GIF with ONE palette (from the last, fullest frame):
     the GIF encoder then keeps only what changed between frames (the growing paths), not the whole
     contour plot again — several times smaller than PillowWriter, which gives each frame its own palette."""
-    import io
-
+    # matplotlib and Pillow are optional extras (see _mpl), imported on use: not a cycle
     from matplotlib.animation import AbstractMovieWriter
     from PIL import Image
 
@@ -450,8 +446,6 @@ def gradient_signals(n: int = 300, seed: int | None = 413) -> dict[str, np.ndarr
     """
     t = np.arange(n, dtype=np.float64)
     if seed is None:
-        from .. import backend
-
         rng = backend.rng()
         u1, u2 = rng.random(n), rng.random(n)
     else:
@@ -506,8 +500,6 @@ class ResponseSuite:
 
 def _adadelta_start(value: float) -> Callable[[Tensor], dict]:
     def init(p: Tensor) -> dict:
-        from .. import backend
-
         xp = backend.get_array_module(p.data)
         return {"step": 0, "square_avg": xp.zeros_like(p.data), "acc_delta": xp.full_like(p.data, value)}
     return init

@@ -15,6 +15,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from .. import optim
+from ..optim import lr_scheduler as S
+from ..tensor import Tensor
 from ._mpl import new_figure, require_matplotlib, save
 
 # metric name -> the keys of an epoch row that hold it, per split
@@ -120,36 +123,9 @@ def plot_history(
     runs = _normalise(histories, labels)
     n = len(metrics)
     fig = new_figure(figsize or (6.0 * n, 4.5))
-    colors = [f"C{i % 10}" for i in range(len(runs))]
     for k, metric in enumerate(metrics):
-        ax = fig.add_subplot(1, n, k + 1)
-        drawn = 0
-        for (label, hist), color in zip(runs, colors):
-            rows = _rows(hist, level)
-            for split, key in _series(rows, metric, level):
-                pts = []
-                for i, r in enumerate(rows):
-                    y = r.get(key)
-                    if y is None or (isinstance(y, float) and math.isnan(y)):
-                        continue
-                    xv = r.get(x, i + 1 if x == "epoch" else (i if x == "step" else None))
-                    if xv is None:
-                        raise ValueError(f"plot_history: x={x!r} but a row has no {x!r} column: {r}")
-                    pts.append((xv, y))
-                if not pts:
-                    continue
-                name = " ".join(s for s in (label, split) if s) or key
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], _SPLIT_STYLE[split], color=color,
-                        label=name, marker="." if len(pts) < 60 else None)
-                drawn += 1
-        if logy is True or (not isinstance(logy, bool) and metric in logy):
-            ax.set_yscale("log")
-        ax.set_xlabel({"epoch": "epoch", "time": "time, s", "step": "step"}[x])
-        ax.set_ylabel(metric)
-        ax.set_title(metric)
-        ax.grid(True, alpha=0.3)
-        if drawn:
-            ax.legend(fontsize=8)
+        _history_panel(fig.add_subplot(1, n, k + 1), runs, metric, x, level,
+                       logy is True or (not isinstance(logy, bool) and metric in logy))
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -158,11 +134,45 @@ def plot_history(
     return fig
 
 
+def _history_panel(ax: Any, runs: list[tuple[str, Any]], metric: str, x: str, level: str, logy: bool) -> None:
+    """One panel: ``metric`` of every run (a colour per run, solid train and dashed val)."""
+    drawn = 0
+    for k, (label, hist) in enumerate(runs):
+        rows = _rows(hist, level)
+        for split, key in _series(rows, metric, level):
+            pts = _points(rows, key, x)
+            if not pts:
+                continue
+            name = " ".join(s for s in (label, split) if s) or key
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], _SPLIT_STYLE[split], color=f"C{k % 10}",
+                    label=name, marker="." if len(pts) < 60 else None)
+            drawn += 1
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel({"epoch": "epoch", "time": "time, s", "step": "step"}[x])
+    ax.set_ylabel(metric)
+    ax.set_title(metric)
+    ax.grid(True, alpha=0.3)
+    if drawn:
+        ax.legend(fontsize=8)
+
+
+def _points(rows: list[dict[str, Any]], key: str, x: str) -> list[tuple[Any, Any]]:
+    """(x, y) of the rows that hold ``key`` (missing and NaN skipped); x defaults to the epoch 1, 2 … or step 0, 1 …"""
+    pts = []
+    for i, r in enumerate(rows):
+        y = r.get(key)
+        if y is None or (isinstance(y, float) and math.isnan(y)):
+            continue
+        xv = r.get(x, i + 1 if x == "epoch" else (i if x == "step" else None))
+        if xv is None:
+            raise ValueError(f"plot_history: x={x!r} but a row has no {x!r} column: {r}")
+        pts.append((xv, y))
+    return pts
+
+
 # ----------------------------------------------------------------------------- lr schedules
 def _dummy_optimizer(lr: float, momentum: float = 0.9) -> Any:
-    from .. import optim
-    from ..tensor import Tensor
-
     p = Tensor([0.0], requires_grad=True)
     return optim.SGD([p], lr=lr, momentum=momentum)
 
@@ -196,8 +206,6 @@ def default_schedules(steps: int = 100, lr: float = 0.1) -> list[tuple[str, Call
     """``(name, factory)`` for every scheduler in ``tinygrad_ru.optim.lr_scheduler``, with
     settings that show its shape within ``steps`` steps (lecture 03's triangular, triangular2,
     exp_range, cosine with restarts and 1/(1+δt) among them)."""
-    from ..optim import lr_scheduler as S
-
     q = max(steps // 4, 1)
     spec: list[tuple[str, str, Callable[[Any], Any]]] = [
         ("StepLR(step_size=N/4, γ=0.5)", "StepLR", lambda o: S.StepLR(o, step_size=q, gamma=0.5)),

@@ -20,6 +20,7 @@ from .. import (
     backend,
     ops,  # noqa: F401  (registers the Tensor methods used below)
 )
+from ..autograd import no_grad
 from ..tensor import Tensor
 
 
@@ -114,15 +115,11 @@ class TestFunction:
 
     def value(self, x: float, y: float) -> float:
         """f(x, y) as a Python float (float64)."""
-        from ..autograd import no_grad
-
         with no_grad():
             return float(self.f(Tensor(float(x), dtype="float64"), Tensor(float(y), dtype="float64")).item())
 
     def grid(self, xs: Any, ys: Any) -> Any:
         """Z[i, j] = f(xs[j], ys[i]) as a host (numpy) array; ``xs``, ``ys`` are 1-D sequences."""
-        from ..autograd import no_grad
-
         xp = backend.array_module("cpu")
         X, Y = xp.meshgrid(xp.asarray(xs, dtype="float64"), xp.asarray(ys, dtype="float64"))
         with no_grad():
