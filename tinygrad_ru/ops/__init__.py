@@ -7,9 +7,11 @@ op touches its module and, if it is public, one of these two lists.
 """
 
 from . import elementwise as _elementwise
+from . import indexing as _indexing
 from . import inplace as _inplace
 from . import matmul as _matmul
 from . import movement as _movement
+from . import padding as _padding
 from . import reduce as _reduce
 from .activation import *  # noqa: F403  (each module lists its public ops in __all__)
 from .adaptive_pool import *  # noqa: F403
@@ -17,11 +19,13 @@ from .conv import *  # noqa: F403
 from .conv_groups import *  # noqa: F403  (after conv: its conv2d, with groups, is the public one)
 from .dense import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .indexing import *  # noqa: F403
 from .inplace import *  # noqa: F403
 from .losses import *  # noqa: F403
 from .matmul import *  # noqa: F403
 from .movement import *  # noqa: F403
 from .normalization import *  # noqa: F403
+from .padding import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .regression_losses import *  # noqa: F403
 from .softmax_family import *  # noqa: F403
@@ -49,6 +53,7 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
 ]
 
 __all__ = list(dict.fromkeys([
-    *_elementwise.__all__, *_inplace.__all__, *_matmul.__all__, *_movement.__all__, *_reduce.__all__,
+    *_elementwise.__all__, *_inplace.__all__, *_matmul.__all__, *_movement.__all__, *_indexing.__all__,
+    *_padding.__all__, *_reduce.__all__,
     *TORCH_FUNCTIONS, *FUNCTIONAL,
 ]))
