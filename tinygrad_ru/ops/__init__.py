@@ -6,6 +6,8 @@ listed here, once: :data:`TORCH_FUNCTIONS` (``tinygrad_ru.<name>``, as ``torch.<
 op touches its module and, if it is public, one of these two lists.
 """
 
+from . import comparison as _comparison
+from . import copies as _copies
 from . import elementwise as _elementwise
 from . import indexing as _indexing
 from . import inplace as _inplace
@@ -15,8 +17,10 @@ from . import padding as _padding
 from . import reduce as _reduce
 from .activation import *  # noqa: F403  (each module lists its public ops in __all__)
 from .adaptive_pool import *  # noqa: F403
+from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .conv_groups import *  # noqa: F403  (after conv: its conv2d, with groups, is the public one)
+from .copies import *  # noqa: F403
 from .dense import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .indexing import *  # noqa: F403
@@ -53,7 +57,7 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
 ]
 
 __all__ = list(dict.fromkeys([
-    *_elementwise.__all__, *_inplace.__all__, *_matmul.__all__, *_movement.__all__, *_indexing.__all__,
-    *_padding.__all__, *_reduce.__all__,
+    *_elementwise.__all__, *_comparison.__all__, *_copies.__all__, *_inplace.__all__, *_matmul.__all__,
+    *_movement.__all__, *_indexing.__all__, *_padding.__all__, *_reduce.__all__,
     *TORCH_FUNCTIONS, *FUNCTIONAL,
 ]))

@@ -22,7 +22,8 @@ from .. import backend
 from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
 from ._util import operand
-from .elementwise import add, cast, clamp, div, mul, sub, where
+from .comparison import clamp
+from .elementwise import add, cast, div, mul, sub, where
 from .movement import _raw_index, broadcast_to
 
 

@@ -17,7 +17,8 @@ from ..tensor import Tensor
 from ._grad_math import grad_math
 from ._reduction import _as_target, _check_reduction, _reduce
 from .activation import relu, sigmoid
-from .elementwise import _constant, abs, clamp, exp, log
+from .comparison import clamp
+from .elementwise import _constant, abs, exp, log
 from .movement import permute, reshape
 from .reduce import sum
 from .softmax_family import log_softmax, softmax
