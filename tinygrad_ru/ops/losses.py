@@ -277,7 +277,21 @@ def cross_entropy(
 
 
 
-class BinaryCrossEntropy(Function):
+class _WeightedLoss(Function):
+    """An elementwise loss of (x, y) with optional per-element weights w: ℓ·w, and g·w in backward."""
+
+    weight: Any = None
+
+    def _weighted(self, loss: Any, dtype: Any) -> Any:
+        if self.weight is not None:
+            loss = loss * self.weight
+        return loss.astype(dtype, copy=False)
+
+    def _weighted_grad(self, g: Tensor) -> Tensor:
+        return g if self.weight is None else g * _constant(self.weight)
+
+
+class BinaryCrossEntropy(_WeightedLoss):
     """ℓ = −w·(y·log x + (1−y)·log(1−x)), logs clamped at −100 (PyTorch), inputs (x, y).
 
     ∂ℓ/∂x = w·(x − y)/max(x(1−x), 10⁻¹²),  ∂ℓ/∂y = w·(log(1−x) − log x).
@@ -292,14 +306,11 @@ class BinaryCrossEntropy(Function):
         log_x = xp.where(x > 0, xp.maximum(xp.log(xp.where(x > 0, x, 1.0)), -100.0), -100.0)
         log_1mx = xp.where(x < 1, xp.maximum(xp.log1p(-xp.where(x < 1, x, 0.0)), -100.0), -100.0)
         loss = -(y * log_x + (1.0 - y) * log_1mx)
-        if self.weight is not None:
-            loss = loss * self.weight
-        return loss.astype(x.dtype, copy=False)
+        return self._weighted(loss, x.dtype)
 
     def backward(self, g):
         x, y = self.inputs
-        if self.weight is not None:
-            g = g * _constant(self.weight)
+        g = self._weighted_grad(g)
         gx = g * (x - y) / clamp(x * (1.0 - x), min=1e-12) if self.needs_input_grad[0] else None
         gy = None
         if self.needs_input_grad[1]:
@@ -331,7 +342,7 @@ def binary_cross_entropy(
     return _reduce(BinaryCrossEntropy(_weight_array(weight, input))(input, target), reduction)
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(_WeightedLoss):
     """ℓ = w·((1−y)·x + l·softplus(−x)) with l = 1 + (pos_weight − 1)·y — never overflows.
 
     ∂ℓ/∂x = w·((1−y) − l·σ(−x)),  ∂ℓ/∂y = w·(−x + (pos_weight − 1)·softplus(−x)).
@@ -345,14 +356,11 @@ class BinaryCrossEntropyWithLogits(Function):
         sp = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)  # softplus(−x), stable
         lw = 1.0 if self.pos_weight is None else 1.0 + (self.pos_weight - 1.0) * y
         loss = (1.0 - y) * x + lw * sp
-        if self.weight is not None:
-            loss = loss * self.weight
-        return loss.astype(x.dtype, copy=False)
+        return self._weighted(loss, x.dtype)
 
     def backward(self, g):
         x, y = self.inputs
-        if self.weight is not None:
-            g = g * _constant(self.weight)
+        g = self._weighted_grad(g)
         gx = gy = None
         if self.needs_input_grad[0]:
             lw = 1.0 if self.pos_weight is None else 1.0 + (_constant(self.pos_weight) - 1.0) * y

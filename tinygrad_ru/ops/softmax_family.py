@@ -34,14 +34,18 @@ def _log_softmax_tail(xp):
     return log_softmax_tail
 
 
-class Softmax(Function):
-    """yᵢ = e^{xᵢ−m} / Σⱼ e^{xⱼ−m} (m = max x: no overflow); ∂L/∂x = y ⊙ (g − Σ g⊙y)."""
+class _AlongDim(Function):
+    """A softmax-like op along one axis whose backward reads only its output."""
 
     saves = ()
     saves_output = True  # backward reads the output
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
+
+
+class Softmax(_AlongDim):
+    """yᵢ = e^{xᵢ−m} / Σⱼ e^{xⱼ−m} (m = max x: no overflow); ∂L/∂x = y ⊙ (g − Σ g⊙y)."""
 
     def forward(self, x):
         xp = backend.get_array_module(x)
@@ -56,14 +60,8 @@ class Softmax(Function):
         return m.grad(m.fused(_softmax_grad, g, y, m.sum(g * y, self.dim, True)))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(_AlongDim):
     """yᵢ = xᵢ − m − log Σⱼ e^{xⱼ−m} (stable for any logits); ∂L/∂x = g − e^y · Σ g."""
-
-    saves = ()
-    saves_output = True  # backward reads the output
-
-    def __init__(self, dim: int) -> None:
-        self.dim = dim
 
     def forward(self, x):
         xp = backend.get_array_module(x)
