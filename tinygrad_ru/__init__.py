@@ -48,139 +48,24 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .ops import (  # noqa: F401  (same names as PyTorch's)
-    abs,
-    acos,
-    add,
-    addcdiv,
-    addcmul,
-    all,
-    amax,
-    amin,
-    any,
-    argmax,
-    argmin,
-    argsort,
-    asin,
-    atan,
-    bmm,
-    broadcast_to,
-    cat,
-    ceil,
-    chunk,
-    clamp,
-    clamp_max,
-    clamp_min,
-    conv2d,
-    cos,
-    cosh,
-    count_nonzero,
-    cumsum,
-    diag,
-    diagonal,
-    div,
-    dot,
-    einsum,
-    elu,
-    erf,
-    exp,
-    expm1,
-    flatten,
-    flip,
-    floor,
-    floor_divide,
-    fmod,
-    frac,
-    gather,
-    gelu,
-    index_add,
-    index_select,
-    isfinite,
-    isinf,
-    isnan,
-    kthvalue,
-    leaky_relu,
-    lerp,
-    log,
-    log1p,
-    log2,
-    log10,
-    logical_and,
-    logical_not,
-    logical_or,
-    logical_xor,
-    logsumexp,
-    masked_fill,
-    matmul,
-    max,
-    maximum,
-    mean,
-    median,
-    min,
-    minimum,
-    mm,
-    movedim,
-    mul,
-    mv,
-    narrow,
-    neg,
-    outer,
-    pad,
-    permute,
-    pow,
-    prod,
-    relu,
-    remainder,
-    repeat_interleave,
-    reshape,
-    roll,
-    round,
-    rsqrt,
-    scatter,
-    scatter_add,
-    select,
-    sigmoid,
-    sign,
-    silu,
-    sin,
-    sinh,
-    softplus,
-    sort,
-    split,
-    sqrt,
-    squeeze,
-    stack,
-    std,
-    sub,
-    sum,
-    take_along_dim,
-    tan,
-    tanh,
-    tile,
-    topk,
-    transpose,
-    tril,
-    triu,
-    trunc,
-    unbind,
-    unflatten,
-    unsqueeze,
-    var,
-    where,
-)
 from .serialization import load, save
 from .tensor import Tensor, as_tensor
+
+# isort: split
+from . import ops as _ops  # after .autograd: importing ops first would enter the Tensor ↔ ops cycle from the ops side
+
+# the ops, as torch.<name>: the names are listed once, in ops.TORCH_FUNCTIONS
+globals().update({name: getattr(_ops, name) for name in _ops.TORCH_FUNCTIONS})
 
 float = float32  # noqa: A001 - torch.float
 double = float64
 long = int64
-clip = clamp
-arcsin, arccos, arctan = asin, acos, atan
-swapaxes = swapdims = transpose
-moveaxis = movedim
-fix = trunc
-subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
-
+clip = _ops.clamp
+arcsin, arccos, arctan = _ops.asin, _ops.acos, _ops.atan
+swapaxes = swapdims = _ops.transpose
+moveaxis = _ops.movedim
+fix = _ops.trunc
+subtract, multiply, divide, true_divide, negative, absolute = _ops.sub, _ops.mul, _ops.div, _ops.div, _ops.neg, _ops.abs
 
 def numel(t: Tensor) -> int:
     """The number of elements of ``t``."""
@@ -188,11 +73,11 @@ def numel(t: Tensor) -> int:
 
 
 def fliplr(t: Tensor) -> Tensor:
-    return flip(t, 1)
+    return _ops.flip(t, 1)
 
 
 def flipud(t: Tensor) -> Tensor:
-    return flip(t, 0)
+    return _ops.flip(t, 0)
 
 
 def square(t: Tensor) -> Tensor:
@@ -213,18 +98,8 @@ __all__ = [
     "grad", "gradcheck", "manual_seed", "backend", "float16", "float32", "float64", "int32", "int64", "bool_",
     "get_default_dtype", "set_default_dtype", "cuda_is_available", "zeros", "ones", "full", "zeros_like",
     "ones_like", "full_like", "randn", "rand", "randint", "randperm", "arange", "linspace", "eye", "save", "load",
-    "nn", "optim", "data", "abs", "absolute", "acos", "add", "addcdiv", "addcmul", "all", "amax", "amin", "any",
-    "arccos", "arcsin", "arctan", "argmax", "argmin", "argsort", "asin", "atan", "bmm", "broadcast_to", "cat",
-    "ceil", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "cos", "cosh", "count_nonzero", "cumsum", "diag",
-    "diagonal", "div", "divide", "dot", "einsum", "elu", "erf", "exp", "expm1", "fix", "flatten", "flip", "fliplr",
-    "flipud", "floor", "floor_divide", "fmod", "frac", "gather", "gelu", "index_add", "index_select", "isfinite",
-    "isinf", "isnan", "kthvalue", "leaky_relu", "lerp", "log", "log10", "log1p", "log2", "logical_and",
-    "logical_not", "logical_or", "logical_xor", "logsumexp", "masked_fill", "matmul", "max", "maximum", "mean",
-    "median", "min", "minimum", "mm", "moveaxis", "movedim", "mul", "multiply", "mv", "narrow", "neg", "negative",
-    "numel", "outer", "pad", "permute", "pow", "prod", "relu", "remainder", "repeat_interleave", "reshape", "roll",
-    "round", "rsqrt", "scatter", "scatter_add", "select", "sigmoid", "sign", "silu", "sin", "sinh", "softplus",
-    "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes", "swapdims",
-    "take_along_dim", "tan", "tanh", "tile", "topk", "trace", "transpose", "tril", "triu", "true_divide", "trunc",
-    "unbind", "unflatten", "unsqueeze", "var", "where",
-    "device", "from_numpy", "cuda", "accelerator", "utils", "conv2d",
+    "nn", "optim", "data", "absolute", "arccos", "arcsin", "arctan", "clip", "divide", "fix", "fliplr", "flipud",
+    "moveaxis", "multiply", "negative", "numel", "square", "subtract", "swapaxes", "swapdims", "trace",
+    "true_divide", *_ops.TORCH_FUNCTIONS,
+    "device", "from_numpy", "cuda", "accelerator", "utils",
 ]

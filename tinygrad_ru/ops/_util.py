@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import backend
 from ..tensor import Tensor
+from .copies import cast
 
 
 def operand(value: Any, like: Tensor) -> Tensor:
@@ -44,8 +45,6 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
         raise TypeError(f"expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}")
     da, db = a._data.dtype, b._data.dtype
     if da is not db and (da.kind in "fc") != (db.kind in "fc"):
-        from .elementwise import cast
-
         if da.kind in "fc":
             b = cast(b, da)
         else:

@@ -10,8 +10,8 @@ import math
 
 from .. import backend
 from ..autograd.function import Function
-from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
+from ._grad_math import grad_math
 from .elementwise import _constant, erf, exp
 
 
@@ -33,15 +33,6 @@ def _relu_grad(xp):
     return relu_grad
 
 
-def _elementwise_grad(formula, g: Tensor, *arrays) -> Tensor:
-    """A derivative formula of raw arrays, run as written (CPU) or as one fused kernel (GPU).
-
-    Used when the backward is not itself differentiated (``grad_mode`` off, the usual case);
-    with ``create_graph=True`` the same formula is built from differentiable ops instead.
-    """
-    return Tensor._wrap(backend.elementwise(formula, g.data)(g.data, *arrays), False)
-
-
 class Tanh(Function):
     """y = tanh x; ∂y/∂x = 1 − y²."""
 
@@ -52,10 +43,8 @@ class Tanh(Function):
         return backend.get_array_module(x).tanh(x)
 
     def backward(self, g):
-        y = self.outputs[0]()
-        if not grad_mode.enabled:
-            return _elementwise_grad(_tanh_grad, g, y.data)
-        return g * (1.0 - y * y)
+        m = grad_math()
+        return m.grad(m.fused(_tanh_grad, *m.arrays(g, self.outputs[0]())))
 
 
 class Sigmoid(Function):
@@ -70,10 +59,8 @@ class Sigmoid(Function):
         return xp.where(x >= 0, 1.0, z) / (1.0 + z)
 
     def backward(self, g):
-        y = self.outputs[0]()
-        if not grad_mode.enabled:
-            return _elementwise_grad(_sigmoid_grad, g, y.data)
-        return g * y * (1.0 - y)
+        m = grad_math()
+        return m.grad(m.fused(_sigmoid_grad, *m.arrays(g, self.outputs[0]())))
 
 
 class ReLU(Function):
@@ -87,10 +74,9 @@ class ReLU(Function):
 
     def backward(self, g):
         # [x > 0] equals [y > 0]: read the mask off the output instead of storing it in forward
-        y = self.outputs[0]().data
-        if not grad_mode.enabled:
-            return _elementwise_grad(_relu_grad, g, y)
-        return g * _constant((y > 0).astype(g.dtype))
+        m = grad_math()
+        y = m.const(self.outputs[0]().data)  # the mask takes no gradient
+        return m.grad(m.fused(_relu_grad, m.arrays(g)[0], y))
 
 
 class LeakyReLU(Function):

@@ -21,8 +21,9 @@ from typing import Any
 from .. import backend
 from ..tensor import Tensor
 from .elementwise import _constant
+from .indexing import gather
 from .matmul import matmul
-from .movement import gather, reshape
+from .movement import reshape
 
 
 def _output_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 from ..tensor import Tensor
 from ._strided import pair
 from .conv import conv2d as _conv2d
-from .movement import cat, pad, split
+from .movement import cat, split
+from .padding import pad
 
 
 def same_padding(kernel_size: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int, int, int]:

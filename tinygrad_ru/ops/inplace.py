@@ -22,8 +22,9 @@ from .. import backend
 from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
 from ._util import operand
-from .elementwise import add, cast, clamp, div, mul, sub, where
-from .movement import broadcast_to
+from .comparison import clamp
+from .elementwise import add, cast, div, mul, sub, where
+from .movement import _raw_index, broadcast_to
 
 
 def mark_dirty(x: Tensor) -> None:
@@ -211,7 +212,19 @@ def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     return apply_inplace(x, "clamp_", lambda old: clamp(old, min, max))
 
 
+def setitem(x: Tensor, index: Any, value: Any) -> None:
+    """``x[index] = value``: only on tensors outside the graph (PyTorch would need version counters)."""
+    if x.requires_grad and (grad_mode.enabled or x.grad_fn is not None):
+        raise RuntimeError(
+            "setitem: in-place assignment into a tensor that requires grad would corrupt the graph; "
+            "build a new tensor instead (tg.where, tg.cat) or do it under tg.no_grad()"
+        )
+    v = value.data if isinstance(value, Tensor) else value
+    x.data[_raw_index(index)] = v
+    mark_dirty(x)
+
+
 __all__ = [
-    "mark_dirty", "apply_inplace", "scaled", "inplace", "fill_", "zero_", "normal_", "uniform_", "copy_", "add_",
-    "sub_", "unary_", "clamp_",
+    "mark_dirty", "setitem", "apply_inplace", "scaled", "inplace", "fill_", "zero_", "normal_", "uniform_",
+    "copy_", "add_", "sub_", "unary_", "clamp_",
 ]

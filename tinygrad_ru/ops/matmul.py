@@ -84,25 +84,26 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     return matmul(a, b)
 
 
+def _checked_matmul(op: str, a: Tensor, b: Tensor, ndims: tuple[int, int]) -> Tensor:
+    """``matmul`` after ``op``'s checks: the operands' numbers of dimensions, then the inner sizes."""
+    _require(op, a, b, ndims)
+    _check(a.shape, b.shape, op)
+    return matmul(a, b)
+
+
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product of two 2-D tensors (no broadcasting, as PyTorch)."""
-    _require("mm", a, b, (2, 2))
-    _check(a.shape, b.shape, "mm")
-    return matmul(a, b)
+    return _checked_matmul("mm", a, b, (2, 2))
 
 
 def mv(a: Tensor, v: Tensor) -> Tensor:
     """Matrix (n, m) times vector (m,)."""
-    _require("mv", a, v, (2, 1))
-    _check(a.shape, v.shape, "mv")
-    return matmul(a, v)
+    return _checked_matmul("mv", a, v, (2, 1))
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
     """Inner product of two 1-D tensors of the same length."""
-    _require("dot", a, b, (1, 1))
-    _check(a.shape, b.shape, "dot")
-    return matmul(a, b)
+    return _checked_matmul("dot", a, b, (1, 1))
 
 
 def outer(a: Tensor, b: Tensor) -> Tensor:

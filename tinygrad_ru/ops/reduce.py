@@ -14,7 +14,8 @@ from ..tensor import Tensor
 from ._util import normalize_axis, reduced_shape
 from .elementwise import _constant, exp, sign, sqrt, where
 from .elementwise import abs as _abs
-from .movement import broadcast_to, flip, gather, reshape
+from .indexing import gather
+from .movement import broadcast_to, flip, reshape
 
 # what PyTorch's max(dim), sort, topk, … return: a tuple that also has .values and .indices
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])

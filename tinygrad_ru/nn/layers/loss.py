@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...ops.nn_ops import _legacy_reduction
+from ...ops._reduction import _legacy_reduction
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
