@@ -113,6 +113,10 @@ class LRScheduler:
     def get_lr(self) -> list[float]:
         raise NotImplementedError
 
+    def _current_lrs_times(self, factor: float) -> list[float]:
+        """η_{t−1}·factor for every group: one step of a chainable (multiplicative) schedule."""
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``, using the closed form where there is one)."""
         self._step_count += 1

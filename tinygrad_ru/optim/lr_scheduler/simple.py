@@ -71,7 +71,7 @@ class StepLR(LRScheduler):
     def get_lr(self) -> list[float]:
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _lrs(self.optimizer)
-        return [g["lr"] * self.gamma for g in self.optimizer.param_groups]
+        return self._current_lrs_times(self.gamma)
 
     def _get_closed_form_lr(self) -> list[float]:
         return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
@@ -89,7 +89,7 @@ class MultiStepLR(LRScheduler):
     def get_lr(self) -> list[float]:
         if self.last_epoch not in self.milestones:
             return _lrs(self.optimizer)
-        return [g["lr"] * self.gamma ** self.milestones[self.last_epoch] for g in self.optimizer.param_groups]
+        return self._current_lrs_times(self.gamma ** self.milestones[self.last_epoch])
 
     def _get_closed_form_lr(self) -> list[float]:
         milestones = sorted(self.milestones.elements())
@@ -109,10 +109,10 @@ class ConstantLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         if self.last_epoch == 0:
-            return [g["lr"] * self.factor for g in self.optimizer.param_groups]
+            return self._current_lrs_times(self.factor)
         if self.last_epoch != self.total_iters:
             return _lrs(self.optimizer)
-        return [g["lr"] * (1.0 / self.factor) for g in self.optimizer.param_groups]
+        return self._current_lrs_times(1.0 / self.factor)
 
     def _get_closed_form_lr(self) -> list[float]:
         return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
@@ -135,12 +135,11 @@ class LinearLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         if self.last_epoch == 0:
-            return [g["lr"] * self.start_factor for g in self.optimizer.param_groups]
+            return self._current_lrs_times(self.start_factor)
         if self._is_initial or self.last_epoch > self.total_iters:
             return _lrs(self.optimizer)
         s, e, T = self.start_factor, self.end_factor, self.total_iters
-        return [g["lr"] * (1.0 + (e - s) / (T * s + (self.last_epoch - 1) * (e - s)))
-                for g in self.optimizer.param_groups]
+        return self._current_lrs_times(1.0 + (e - s) / (T * s + (self.last_epoch - 1) * (e - s)))
 
     def _get_closed_form_lr(self) -> list[float]:
         s, e, T = self.start_factor, self.end_factor, self.total_iters
@@ -157,7 +156,7 @@ class ExponentialLR(LRScheduler):
     def get_lr(self) -> list[float]:
         if self._is_initial:
             return _lrs(self.optimizer)
-        return [g["lr"] * self.gamma for g in self.optimizer.param_groups]
+        return self._current_lrs_times(self.gamma)
 
     def _get_closed_form_lr(self) -> list[float]:
         return [base * self.gamma**self.last_epoch for base in self.base_lrs]
@@ -196,7 +195,7 @@ class PolynomialLR(LRScheduler):
             return _lrs(self.optimizer)
         T, t = self.total_iters, self.last_epoch
         decay = ((1.0 - t / T) / (1.0 - (t - 1) / T)) ** self.power
-        return [g["lr"] * decay for g in self.optimizer.param_groups]
+        return self._current_lrs_times(decay)
 
     def _get_closed_form_lr(self) -> list[float]:
         T = self.total_iters
