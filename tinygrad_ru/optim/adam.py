@@ -1,4 +1,10 @@
-"""The Adam family: ``Adam`` (amsgrad), ``AdamW``, ``Adamax``, ``NAdam``, ``RAdam``."""
+"""The Adam family: ``Adam`` (amsgrad), ``AdamW``, ``Adamax``, ``NAdam``, ``RAdam``.
+
+Each class comes after its update formula (``adam_update`` …): written once with NumPy operators
+and in-place updates, run by ``F.fused`` as written on the CPU and as one ``cupy.fuse`` kernel per
+parameter on a GPU.  ``_update`` computes in Python the numbers that depend only on the step
+(1 − β, the bias corrections 1 − βᵗ) and calls it.
+"""
 
 from __future__ import annotations
 
@@ -18,59 +24,21 @@ def _betas(group: dict[str, Any]) -> tuple[float, float, float, float]:
     return beta1, 1 - beta1, beta2, 1 - beta2
 
 
-# The update formulas, each run by ``F.fused`` (as written on the CPU, one cupy.fuse kernel per
-# parameter on a GPU).  Numbers that depend only on the step (bias corrections) come from Python.
-
 def adam_update(xp: Any, amsgrad: bool = False, eps_inside_sqrt: bool = False):
-    """Adam's step of one parameter, in place (``step_size`` = η/(1 − β₁ᵗ), ``bc2`` = 1 − β₂ᵗ)."""
+    """Adam's step of one parameter, in place.  ``c`` = 1 − β, ``step_size`` = η/(1 − β₁ᵗ),
+    ``bc2`` = 1 − β₂ᵗ and ``sqrt_bc2`` = √bc2, computed once per step in Python."""
     def adam_(theta, g, m, v, v_max, step_size, beta1, c1, beta2, c2, eps, bc2, sqrt_bc2):
         F.ema_(m, g, beta1, c1)                # m = β₁m + (1 − β₁)g
         F.ema_sq_(v, g, beta2, c2)             # v = β₂v + (1 − β₂)g²
-        if amsgrad:                            # (amsgrad: v̂ from the running max of v)
+        if amsgrad:                            # (amsgrad: the running max of v)
             xp.maximum(v_max, v, out=v_max)
             v = v_max
-        denom = F.rms_denominator(xp, v, eps, bc2, sqrt_bc2, eps_inside_sqrt)  # √v̂ + ε, v̂ = v/(1 − β₂ᵗ)
+        # bias correction: v̂ = v/(1 − β₂ᵗ) inside the denominator, m̂ = m/(1 − β₁ᵗ) inside step_size
+        denom = F.rms_denominator(xp, v, eps, bc2, sqrt_bc2, eps_inside_sqrt)  # √v̂ + ε
         step = xp.divide(m, denom, out=denom)
-        step *= step_size                      # η·m̂/(√v̂ + ε), m̂ = m/(1 − β₁ᵗ)
+        step *= step_size
         theta -= step                          # θ −= η·m̂/(√v̂ + ε)
     return adam_
-
-
-def adamax_update(xp: Any):
-    """Adamax: m ← β₁m + (1−β₁)g, u ← max(β₂u, |g| + ε), θ ← θ − (η/c₁)·m/u."""
-    def adamax_(theta, g, m, u, step_size, beta1, c1, beta2, eps):
-        F.ema_(m, g, beta1, c1)
-        u *= beta2
-        xp.maximum(u, xp.abs(g) + eps, out=u)
-        theta -= step_size * (m / u)
-    return adamax_
-
-
-def nadam_update(xp: Any):
-    """NAdam: Adam's moments, then θ ← θ − a·g/(√v̂ + ε) − b·m/(√v̂ + ε) (a, b from the μ schedule)."""
-    def nadam_(theta, g, m, v, a, b, beta1, c1, beta2, c2, eps, bc2):
-        F.ema_(m, g, beta1, c1)
-        F.ema_sq_(v, g, beta2, c2)
-        denom = xp.sqrt(v / bc2)
-        denom += eps
-        theta -= a * (g / denom)
-        theta -= b * (m / denom)
-    return nadam_
-
-
-def radam_update(xp: Any, rectified: bool = True):
-    """RAdam: Adam's moments; θ ← θ − (m/c₁)·scale/(√v + ε) once the variance is trusted, else θ ← θ − η·m/c₁."""
-    def radam_(theta, g, m, v, lr, scale, bc1, beta1, c1, beta2, c2, eps):
-        F.ema_(m, g, beta1, c1)
-        F.ema_sq_(v, g, beta2, c2)
-        m_hat = m / bc1
-        if rectified:
-            m_hat *= scale
-            m_hat /= F.rms_denominator(xp, v, eps)
-            theta -= m_hat
-        else:
-            theta -= lr * m_hat
-    return radam_
 
 
 class Adam(Optimizer):
@@ -125,6 +93,16 @@ class AdamW(Adam):
                          maximize=maximize, decoupled_weight_decay=True, eps_inside_sqrt=eps_inside_sqrt)
 
 
+def adamax_update(xp: Any):
+    """Adamax: m ← β₁m + (1−β₁)g, u ← max(β₂u, |g| + ε), θ ← θ − (η/c₁)·m/u."""
+    def adamax_(theta, g, m, u, step_size, beta1, c1, beta2, eps):
+        F.ema_(m, g, beta1, c1)
+        u *= beta2
+        xp.maximum(u, xp.abs(g) + eps, out=u)
+        theta -= step_size * (m / u)
+    return adamax_
+
+
 class Adamax(Optimizer):
     r"""Adamax (Kingma & Ba 2015, §7: Adam with the ∞-norm), PyTorch's algorithm and defaults.
 
@@ -146,6 +124,18 @@ class Adamax(Optimizer):
         beta1, beta2 = group["betas"]
         step_size = group["lr"] / F.bias_correction(beta1, t)
         F.fused(adamax_update, p.data)(p.data, g, m, u, step_size, beta1, 1 - beta1, beta2, group["eps"])
+
+
+def nadam_update(xp: Any):
+    """NAdam: Adam's moments, then θ ← θ − a·g/(√v̂ + ε) − b·m/(√v̂ + ε) (a, b from the μ schedule)."""
+    def nadam_(theta, g, m, v, a, b, beta1, c1, beta2, c2, eps, bc2):
+        F.ema_(m, g, beta1, c1)
+        F.ema_sq_(v, g, beta2, c2)
+        denom = xp.sqrt(v / bc2)
+        denom += eps
+        theta -= a * (g / denom)
+        theta -= b * (m / denom)
+    return nadam_
 
 
 class NAdam(Optimizer):
@@ -187,6 +177,21 @@ class NAdam(Optimizer):
         a = lr * (1.0 - mu) / (1.0 - mu_product)
         b = lr * mu_next / (1.0 - mu_product * mu_next)
         F.fused(nadam_update, p.data)(p.data, g, m, v, a, b, *_betas(group), group["eps"], F.bias_correction(beta2, t))
+
+
+def radam_update(xp: Any, rectified: bool = True):
+    """RAdam: Adam's moments; θ ← θ − (m/c₁)·scale/(√v + ε) once the variance is trusted, else θ ← θ − η·m/c₁."""
+    def radam_(theta, g, m, v, lr, scale, bc1, beta1, c1, beta2, c2, eps):
+        F.ema_(m, g, beta1, c1)
+        F.ema_sq_(v, g, beta2, c2)
+        m_hat = m / bc1
+        if rectified:
+            m_hat *= scale
+            m_hat /= F.rms_denominator(xp, v, eps)
+            theta -= m_hat
+        else:
+            theta -= lr * m_hat
+    return radam_
 
 
 class RAdam(Optimizer):

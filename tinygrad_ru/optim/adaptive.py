@@ -1,4 +1,8 @@
-"""Per-coordinate adaptive step sizes: ``Adagrad``, ``RMSprop``, ``Adadelta``."""
+"""Per-coordinate adaptive step sizes: ``Adagrad``, ``RMSprop``, ``Adadelta``.
+
+Each class comes after its update formula, run by ``F.fused`` (as written on the CPU, one
+``cupy.fuse`` kernel per parameter on a GPU; see ``adam.py``).
+"""
 
 from __future__ import annotations
 
@@ -11,44 +15,12 @@ from tinygrad_ru.optim.optimizer import Optimizer
 __all__ = ["Adagrad", "RMSprop", "Adadelta"]
 
 
-# The update formulas, each run by ``F.fused`` (as written on the CPU, one cupy.fuse kernel per
-# parameter on a GPU).
-
 def adagrad_update(xp: Any, eps_inside_sqrt: bool = False):
     """Adagrad: G ← G + g², θ ← θ − η̃·g/(√G + ε)."""
     def adagrad_(theta, g, acc, clr, eps):
         acc += g * g
         theta -= clr * (g / F.rms_denominator(xp, acc, eps, eps_inside_sqrt=eps_inside_sqrt))
     return adagrad_
-
-
-def rmsprop_update(xp: Any, centered: bool = False, momentum: bool = False, eps_inside_sqrt: bool = False):
-    """RMSprop: v ← αv + (1−α)g² (centered: minus ḡ²), step g/(√v + ε), with or without momentum."""
-    def rmsprop_(theta, g, v, g_avg, buf, lr, alpha, c, mu, eps):
-        F.ema_sq_(v, g, alpha, c)
-        if centered:
-            F.ema_(g_avg, g, alpha, c)
-            v = v - g_avg * g_avg
-        step = g / F.rms_denominator(xp, v, eps, eps_inside_sqrt=eps_inside_sqrt)
-        if momentum:
-            buf *= mu
-            buf += step
-            theta -= lr * buf
-        else:
-            theta -= lr * step
-    return rmsprop_
-
-
-def adadelta_update(xp: Any):
-    """Adadelta: v ← ρv + (1−ρ)g², Δ = √(u + ε)/√(v + ε)·g, u ← ρu + (1−ρ)Δ², θ ← θ − ηΔ."""
-    def adadelta_(theta, g, v, u, lr, rho, c, eps):
-        F.ema_sq_(v, g, rho, c)
-        delta = F.rms_denominator(xp, u, eps, eps_inside_sqrt=True)  # √(u + ε)
-        delta /= F.rms_denominator(xp, v, eps, eps_inside_sqrt=True)  # √(v + ε)
-        delta *= g
-        F.ema_sq_(u, delta, rho, c)
-        theta -= lr * delta
-    return adadelta_
 
 
 class Adagrad(Optimizer):
@@ -97,6 +69,23 @@ class Adagrad(Optimizer):
         update(p.data, g, state["sum"], clr, group["eps"])
 
 
+def rmsprop_update(xp: Any, centered: bool = False, momentum: bool = False, eps_inside_sqrt: bool = False):
+    """RMSprop: v ← αv + (1−α)g² (centered: minus ḡ²), step g/(√v + ε), with or without momentum."""
+    def rmsprop_(theta, g, v, g_avg, buf, lr, alpha, c, mu, eps):
+        F.ema_sq_(v, g, alpha, c)
+        if centered:
+            F.ema_(g_avg, g, alpha, c)
+            v = v - g_avg * g_avg
+        step = g / F.rms_denominator(xp, v, eps, eps_inside_sqrt=eps_inside_sqrt)
+        if momentum:
+            buf *= mu
+            buf += step
+            theta -= lr * buf
+        else:
+            theta -= lr * step
+    return rmsprop_
+
+
 class RMSprop(Optimizer):
     r"""RMSprop (Hinton's lecture 6e), PyTorch's algorithm and defaults.
 
@@ -133,6 +122,18 @@ class RMSprop(Optimizer):
         update = F.fused(rmsprop_update, p.data, centered=group["centered"], momentum=mu > 0,
                          eps_inside_sqrt=group["eps_inside_sqrt"])
         update(p.data, g, v, g_avg, buf, group["lr"], alpha, 1 - alpha, mu, group["eps"])
+
+
+def adadelta_update(xp: Any):
+    """Adadelta: v ← ρv + (1−ρ)g², Δ = √(u + ε)/√(v + ε)·g, u ← ρu + (1−ρ)Δ², θ ← θ − ηΔ."""
+    def adadelta_(theta, g, v, u, lr, rho, c, eps):
+        F.ema_sq_(v, g, rho, c)
+        delta = F.rms_denominator(xp, u, eps, eps_inside_sqrt=True)  # √(u + ε)
+        delta /= F.rms_denominator(xp, v, eps, eps_inside_sqrt=True)  # √(v + ε)
+        delta *= g
+        F.ema_sq_(u, delta, rho, c)
+        theta -= lr * delta
+    return adadelta_
 
 
 class Adadelta(Optimizer):

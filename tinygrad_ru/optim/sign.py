@@ -56,12 +56,12 @@ class Lion(Optimizer):
     AdamW's and λ 3–10× larger.
     """
 
+    _decoupled_decay = True  # weight decay θ ← θ(1 − ηλ), applied by Optimizer._gradient before _update
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.99),
                  weight_decay: float = 0.0, *, maximize: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
-
-    _decoupled_decay = True  # θ ← θ(1 − ηλ) before the update (Optimizer._gradient)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         (m,) = self._buffers(p, state, "exp_avg")
