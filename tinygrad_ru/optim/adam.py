@@ -66,8 +66,8 @@ class Adam(Optimizer):
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         t = self._next_step(state)
-        m, v = self._buffers(p, state, "exp_avg", "exp_avg_sq")
-        v_max = self._buffers(p, state, "max_exp_avg_sq")[0] if group["amsgrad"] else None
+        m, v = self._zeros(p, state, "exp_avg"), self._zeros(p, state, "exp_avg_sq")
+        v_max = self._zeros(p, state, "max_exp_avg_sq") if group["amsgrad"] else None
         lr, (beta1, beta2) = group["lr"], group["betas"]
         bc2 = F.bias_correction(beta2, t)
         update = F.fused(adam_update, p.data, amsgrad=group["amsgrad"], eps_inside_sqrt=group["eps_inside_sqrt"])
@@ -120,7 +120,7 @@ class Adamax(Optimizer):
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         t = self._next_step(state)
-        m, u = self._buffers(p, state, "exp_avg", "exp_inf")
+        m, u = self._zeros(p, state, "exp_avg"), self._zeros(p, state, "exp_inf")
         beta1, beta2 = group["betas"]
         step_size = group["lr"] / F.bias_correction(beta1, t)
         F.fused(adamax_update, p.data)(p.data, g, m, u, step_size, beta1, 1 - beta1, beta2, group["eps"])
@@ -168,7 +168,7 @@ class NAdam(Optimizer):
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         t = self._next_step(state)
-        m, v = self._buffers(p, state, "exp_avg", "exp_avg_sq")
+        m, v = self._zeros(p, state, "exp_avg"), self._zeros(p, state, "exp_avg_sq")
         lr, psi, (beta1, beta2) = group["lr"], group["momentum_decay"], group["betas"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
@@ -217,7 +217,7 @@ class RAdam(Optimizer):
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         t = self._next_step(state)
-        m, v = self._buffers(p, state, "exp_avg", "exp_avg_sq")
+        m, v = self._zeros(p, state, "exp_avg"), self._zeros(p, state, "exp_avg_sq")
         lr, (beta1, beta2) = group["lr"], group["betas"]
         bc1, bc2 = F.bias_correction(beta1, t), F.bias_correction(beta2, t)
         rho_inf = 2 / (1 - beta2) - 1

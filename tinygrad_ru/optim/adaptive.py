@@ -116,9 +116,9 @@ class RMSprop(Optimizer):
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         self._next_step(state)
         alpha, mu = group["alpha"], group["momentum"]
-        (v,) = self._buffers(p, state, "square_avg")
-        buf = self._buffers(p, state, "momentum_buffer")[0] if mu > 0 else None
-        g_avg = self._buffers(p, state, "grad_avg")[0] if group["centered"] else None
+        v = self._zeros(p, state, "square_avg")
+        buf = self._zeros(p, state, "momentum_buffer") if mu > 0 else None
+        g_avg = self._zeros(p, state, "grad_avg") if group["centered"] else None
         update = F.fused(rmsprop_update, p.data, centered=group["centered"], momentum=mu > 0,
                          eps_inside_sqrt=group["eps_inside_sqrt"])
         update(p.data, g, v, g_avg, buf, group["lr"], alpha, 1 - alpha, mu, group["eps"])
@@ -158,6 +158,6 @@ class Adadelta(Optimizer):
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         self._next_step(state)
-        v, u = self._buffers(p, state, "square_avg", "acc_delta")
+        v, u = self._zeros(p, state, "square_avg"), self._zeros(p, state, "acc_delta")
         rho = group["rho"]
         F.fused(adadelta_update, p.data)(p.data, g, v, u, group["lr"], rho, 1 - rho, group["eps"])

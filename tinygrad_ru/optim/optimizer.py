@@ -10,7 +10,7 @@ Subclasses implement ``_update(p, g, state, group)`` for one parameter and ``_va
 for their hyper-parameters.  The base class runs the closure, walks the groups, skips parameters
 whose ``.grad`` is None, and hands ``_update`` the gradient its formula starts from: the sign of
 ``maximize`` and the weight decay already applied (``_gradient``).  ``_next_step(state)`` and
-``_buffers(p, state, "exp_avg", …)`` create the per-parameter state on first use; the base class
+``_zeros(p, state, "exp_avg")`` create the per-parameter state on first use; the base class
 saves and loads it.
 """
 
@@ -346,16 +346,13 @@ class Optimizer:
         return t
 
     @staticmethod
-    def _buffers(p: Any, state: dict, *names: str) -> list[Any]:
-        """The arrays ``state[name]`` for each name, created on first use as zeros like θ (its shape,
-        dtype and device): moving averages start at 0."""
-        out = []
-        for name in names:
-            buf = state.get(name)
-            if buf is None:
-                buf = state[name] = F.xp_of(p.data).zeros_like(p.data)
-            out.append(buf)
-        return out
+    def _zeros(p: Any, state: dict, name: str) -> Any:
+        """The array ``state[name]``, created on first use as zeros like θ (its shape, dtype and
+        device): moving averages and momentum buffers start at 0."""
+        buf = state.get(name)
+        if buf is None:
+            buf = state[name] = F.xp_of(p.data).zeros_like(p.data)
+        return buf
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:

@@ -118,7 +118,7 @@ class SGD(Optimizer):
             return
         first = "momentum_buffer" not in state
         # b₀ = 0, so b₁ = μ·0 + g = g exactly (PyTorch's b₁ = g; the lecture's v₁ = ηg)
-        (buf,) = self._buffers(p, state, "momentum_buffer")
+        buf = self._zeros(p, state, "momentum_buffer")
         if group["lecture_form"]:
             F.fused(sgd_update, p.data, lecture=True)(p.data, g, buf, lr, mu)
             return

@@ -37,7 +37,7 @@ class SignSGD(Optimizer):
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         beta = group["momentum"]
         if beta > 0:
-            (m,) = self._buffers(p, state, "momentum_buffer")
+            m = self._zeros(p, state, "momentum_buffer")
             F.ema_(m, g, beta)
             g = m
         p.data -= group["lr"] * F.sign(g)
@@ -64,7 +64,7 @@ class Lion(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        (m,) = self._buffers(p, state, "exp_avg")
+        m = self._zeros(p, state, "exp_avg")
         beta1, beta2 = group["betas"]
         c = beta1 * m + (1 - beta1) * g
         p.data -= group["lr"] * F.sign(c)
