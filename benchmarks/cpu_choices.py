@@ -181,19 +181,21 @@ def mlp(batch: int, opt_name: str, rounds: int) -> None:
 def update(rounds: int) -> None:
     from tinygrad_ru import backend
     from tinygrad_ru.optim import _functional as OF
+    from tinygrad_ru.optim.adam import adam_update
+    from tinygrad_ru.optim.sgd import sgd_update
 
     r = np.random.default_rng(0)
     n = 4096 * 1000 + 6 * 75 + 16 * 150 + 10 * 1000  # the CIFAR net's 4.1M parameters, as one array
     arrays = [r.standard_normal(n).astype(np.float32) for _ in range(4)]
     arrays[3] = np.abs(arrays[3])
     sgd_args, adam_args = (0.01, 0.9, 1.0), (1e-3, 0.9, 0.1, 0.999, 1e-3, 1e-8, 0.5, 0.5**0.5)
-    whole_sgd = backend.elementwise(OF.sgd_update, arrays[0], momentum=True)
-    whole_adam = backend.elementwise(OF.adam_update, arrays[0])
+    whole_sgd = backend.elementwise(sgd_update, arrays[0], momentum=True)
+    whole_adam = backend.elementwise(adam_update, arrays[0])
     runs = {"SGD momentum whole": lambda: whole_sgd(arrays[0], arrays[1], arrays[2], *sgd_args),
-            "SGD momentum in blocks": lambda: OF.fused(OF.sgd_update, arrays[0], momentum=True)(
+            "SGD momentum in blocks": lambda: OF.fused(sgd_update, arrays[0], momentum=True)(
                 arrays[0], arrays[1], arrays[2], *sgd_args),
             "Adam whole": lambda: whole_adam(*arrays, None, *adam_args),
-            "Adam in blocks": lambda: OF.fused(OF.adam_update, arrays[0])(*arrays, None, *adam_args)}
+            "Adam in blocks": lambda: OF.fused(adam_update, arrays[0])(*arrays, None, *adam_args)}
     _show(f"update of {n} float32 parameters, 1 thread, CPU time", _paired(runs, rounds))
 
 

@@ -259,6 +259,8 @@ def test_small_gemms_run_on_one_blas_thread_on_the_cpu_only(fake):
 def test_big_updates_run_in_cache_blocks_with_the_same_numbers():
     """On the CPU a big parameter's update runs block by block: element for element the same result."""
     from tinygrad_ru.optim import _functional as OF
+    from tinygrad_ru.optim.adam import adam_update
+    from tinygrad_ru.optim.sgd import sgd_update
 
     r = np.random.default_rng(0)
     n = 300_001  # above the blocking threshold, not a multiple of the block
@@ -266,16 +268,16 @@ def test_big_updates_run_in_cache_blocks_with_the_same_numbers():
     v = np.abs(v)
     args = (1e-3, 0.9, 0.1, 0.999, 1e-3, 1e-8, 0.5, 0.7)
     whole = [a.copy() for a in (theta, g, m, v)]
-    backend.elementwise(OF.adam_update, theta)(whole[0], whole[1], whole[2], whole[3], None, *args)
+    backend.elementwise(adam_update, theta)(whole[0], whole[1], whole[2], whole[3], None, *args)
     blocked = [a.copy() for a in (theta, g, m, v)]
-    kernel = OF.fused(OF.adam_update, theta)
-    assert kernel is not backend.elementwise(OF.adam_update, theta)  # the blocked wrapper
+    kernel = OF.fused(adam_update, theta)
+    assert kernel is not backend.elementwise(adam_update, theta)  # the blocked wrapper
     kernel(blocked[0], blocked[1], blocked[2], blocked[3], None, *args)
     for a, b in zip(blocked, whole):
         np.testing.assert_array_equal(a, b)
     # a non-contiguous operand: the update runs whole, still correct
     t2 = np.asfortranarray(theta.reshape(1, -1).repeat(2, 0))
-    OF.fused(OF.sgd_update, t2)(t2, np.ones_like(t2), 0.5)
+    OF.fused(sgd_update, t2)(t2, np.ones_like(t2), 0.5)
     np.testing.assert_array_equal(t2, np.asfortranarray(theta.reshape(1, -1).repeat(2, 0)) - 0.5)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from tinygrad_ru.optim import _functional as F
-from tinygrad_ru.optim.optimizer import Optimizer, _no_grad
+from tinygrad_ru.autograd.grad_mode import no_grad
+from tinygrad_ru.optim.optimizer import Optimizer
 
 __all__ = ["AcceleratedGD"]
 
@@ -46,7 +46,7 @@ class AcceleratedGD(Optimizer):
                 "y_k = x_k + (k-1)/(k+2)(x_k - x_{k-1}), which the optimizer sets before calling it"
             )
         # 1) parameters ← y_k, remembering x_k
-        with _no_grad():
+        with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
                     st = self.state[p]
@@ -59,12 +59,10 @@ class AcceleratedGD(Optimizer):
         # 2) ∇f(y_k)
         loss = self._evaluate(closure)
         # 3) x_{k+1} = y_k − η ∇f(y_k)
-        with _no_grad():
+        with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
-                    st = self.state[p]
                     if p.grad is not None:
-                        g = F.gradient(p, group["maximize"])
-                        p.data -= group["lr"] * g
-                    st["k"] += 1
+                        p.data -= group["lr"] * self._gradient(p, group)
+                    self.state[p]["k"] += 1
         return loss

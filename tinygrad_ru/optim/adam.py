@@ -1,4 +1,10 @@
-"""The Adam family: ``Adam`` (amsgrad), ``AdamW``, ``Adamax``, ``NAdam``, ``RAdam``."""
+"""The Adam family: ``Adam`` (amsgrad), ``AdamW``, ``Adamax``, ``NAdam``, ``RAdam``.
+
+Each class comes after its update formula (``adam_update`` …): written once with NumPy operators
+and in-place updates, run by ``F.fused`` as written on the CPU and as one ``cupy.fuse`` kernel per
+parameter on a GPU.  ``_update`` computes in Python the numbers that depend only on the step
+(1 − β, the bias corrections 1 − βᵗ) and calls it.
+"""
 
 from __future__ import annotations
 
@@ -12,35 +18,27 @@ from tinygrad_ru.optim.optimizer import Optimizer
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
 
 
-def _moments(p: Any, state: dict, amsgrad: bool = False) -> None:
-    """Create Adam's state on the first step: step 0, zero first and second moments."""
-    if not state:
-        xp = F.xp_of(p.data)
-        state["step"] = 0
-        state["exp_avg"] = xp.zeros_like(p.data)
-        state["exp_avg_sq"] = xp.zeros_like(p.data)
-        if amsgrad:
-            state["max_exp_avg_sq"] = xp.zeros_like(p.data)
-
-
-def _advance(p: Any, g: Any, state: dict, group: dict[str, Any], amsgrad: bool = False) -> tuple[int, Any]:
-    """The bookkeeping every Adam variant shares: count the step, apply ``maximize`` and weight decay
-    (coupled L2 into g, or decoupled on θ).  Returns (t, g); the moments m ← β₁m + (1−β₁)g and
-    v ← β₂v + (1−β₂)g² are updated inside each variant's fused update (``F._moments_``)."""
-    _moments(p, state, amsgrad)
-    state["step"] += 1
-    g = -g if group["maximize"] else g
-    if group["decoupled_weight_decay"]:
-        F.decoupled_decay_(p.data, group["lr"], group["weight_decay"])
-    else:
-        g = F.l2_penalty(g, p.data, group["weight_decay"])
-    return state["step"], g
-
-
 def _betas(group: dict[str, Any]) -> tuple[float, float, float, float]:
-    """(β₁, 1 − β₁, β₂, 1 − β₂), the numbers the fused moment updates take."""
+    """(β₁, 1 − β₁, β₂, 1 − β₂), the numbers the fused updates take."""
     beta1, beta2 = group["betas"]
     return beta1, 1 - beta1, beta2, 1 - beta2
+
+
+def adam_update(xp: Any, amsgrad: bool = False, eps_inside_sqrt: bool = False):
+    """Adam's step of one parameter, in place.  ``c`` = 1 − β, ``step_size`` = η/(1 − β₁ᵗ),
+    ``bc2`` = 1 − β₂ᵗ and ``sqrt_bc2`` = √bc2, computed once per step in Python."""
+    def adam_(theta, g, m, v, v_max, step_size, beta1, c1, beta2, c2, eps, bc2, sqrt_bc2):
+        F.ema_(m, g, beta1, c1)                # m = β₁m + (1 − β₁)g
+        F.ema_sq_(v, g, beta2, c2)             # v = β₂v + (1 − β₂)g²
+        if amsgrad:                            # (amsgrad: the running max of v)
+            xp.maximum(v_max, v, out=v_max)
+            v = v_max
+        # bias correction: v̂ = v/(1 − β₂ᵗ) inside the denominator, m̂ = m/(1 − β₁ᵗ) inside step_size
+        denom = F.rms_denominator(xp, v, eps, bc2, sqrt_bc2, eps_inside_sqrt)  # √v̂ + ε
+        step = xp.divide(m, denom, out=denom)
+        step *= step_size
+        theta -= step                          # θ −= η·m̂/(√v̂ + ε)
+    return adam_
 
 
 class Adam(Optimizer):
@@ -67,12 +65,13 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        t, g = _advance(p, g, state, group, group["amsgrad"])
+        t = self._next_step(state)
+        m, v = self._zeros(p, state, "exp_avg"), self._zeros(p, state, "exp_avg_sq")
+        v_max = self._zeros(p, state, "max_exp_avg_sq") if group["amsgrad"] else None
         lr, (beta1, beta2) = group["lr"], group["betas"]
         bc2 = F.bias_correction(beta2, t)
-        update = F.fused(F.adam_update, p.data, amsgrad=group["amsgrad"], eps_inside_sqrt=group["eps_inside_sqrt"])
-        update(p.data, g, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
-               lr / F.bias_correction(beta1, t), *_betas(group), group["eps"], bc2, bc2**0.5)
+        update = F.fused(adam_update, p.data, amsgrad=group["amsgrad"], eps_inside_sqrt=group["eps_inside_sqrt"])
+        update(p.data, g, m, v, v_max, lr / F.bias_correction(beta1, t), *_betas(group), group["eps"], bc2, bc2**0.5)
 
 
 class AdamW(Adam):
@@ -94,6 +93,16 @@ class AdamW(Adam):
                          maximize=maximize, decoupled_weight_decay=True, eps_inside_sqrt=eps_inside_sqrt)
 
 
+def adamax_update(xp: Any):
+    """Adamax: m ← β₁m + (1−β₁)g, u ← max(β₂u, |g| + ε), θ ← θ − (η/c₁)·m/u."""
+    def adamax_(theta, g, m, u, step_size, beta1, c1, beta2, eps):
+        F.ema_(m, g, beta1, c1)
+        u *= beta2
+        xp.maximum(u, xp.abs(g) + eps, out=u)
+        theta -= step_size * (m / u)
+    return adamax_
+
+
 class Adamax(Optimizer):
     r"""Adamax (Kingma & Ba 2015, §7: Adam with the ∞-norm), PyTorch's algorithm and defaults.
 
@@ -110,17 +119,23 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        xp = F.xp_of(p.data)
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_inf"] = xp.zeros_like(p.data)
-        state["step"] += 1
+        t = self._next_step(state)
+        m, u = self._zeros(p, state, "exp_avg"), self._zeros(p, state, "exp_inf")
         beta1, beta2 = group["betas"]
-        g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
-        clr = group["lr"] / F.bias_correction(beta1, state["step"])
-        F.fused(F.adamax_update, p.data)(p.data, g, state["exp_avg"], state["exp_inf"], clr, beta1, 1 - beta1,
-                                         beta2, group["eps"])
+        step_size = group["lr"] / F.bias_correction(beta1, t)
+        F.fused(adamax_update, p.data)(p.data, g, m, u, step_size, beta1, 1 - beta1, beta2, group["eps"])
+
+
+def nadam_update(xp: Any):
+    """NAdam: Adam's moments, then θ ← θ − a·g/(√v̂ + ε) − b·m/(√v̂ + ε) (a, b from the μ schedule)."""
+    def nadam_(theta, g, m, v, a, b, beta1, c1, beta2, c2, eps, bc2):
+        F.ema_(m, g, beta1, c1)
+        F.ema_sq_(v, g, beta2, c2)
+        denom = xp.sqrt(v / bc2)
+        denom += eps
+        theta -= a * (g / denom)
+        theta -= b * (m / denom)
+    return nadam_
 
 
 class NAdam(Optimizer):
@@ -152,7 +167,8 @@ class NAdam(Optimizer):
         self._check(group["momentum_decay"] >= 0, "momentum_decay", group["momentum_decay"], ">= 0")
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        t, g = _advance(p, g, state, group)
+        t = self._next_step(state)
+        m, v = self._zeros(p, state, "exp_avg"), self._zeros(p, state, "exp_avg_sq")
         lr, psi, (beta1, beta2) = group["lr"], group["momentum_decay"], group["betas"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
@@ -160,8 +176,22 @@ class NAdam(Optimizer):
         mu_product = state["mu_product"]
         a = lr * (1.0 - mu) / (1.0 - mu_product)
         b = lr * mu_next / (1.0 - mu_product * mu_next)
-        F.fused(F.nadam_update, p.data)(p.data, g, state["exp_avg"], state["exp_avg_sq"], a, b, *_betas(group),
-                                        group["eps"], F.bias_correction(beta2, t))
+        F.fused(nadam_update, p.data)(p.data, g, m, v, a, b, *_betas(group), group["eps"], F.bias_correction(beta2, t))
+
+
+def radam_update(xp: Any, rectified: bool = True):
+    """RAdam: Adam's moments; θ ← θ − (m/c₁)·scale/(√v + ε) once the variance is trusted, else θ ← θ − η·m/c₁."""
+    def radam_(theta, g, m, v, lr, scale, bc1, beta1, c1, beta2, c2, eps):
+        F.ema_(m, g, beta1, c1)
+        F.ema_sq_(v, g, beta2, c2)
+        m_hat = m / bc1
+        if rectified:
+            m_hat *= scale
+            m_hat /= F.rms_denominator(xp, v, eps)
+            theta -= m_hat
+        else:
+            theta -= lr * m_hat
+    return radam_
 
 
 class RAdam(Optimizer):
@@ -186,7 +216,8 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        t, g = _advance(p, g, state, group)
+        t = self._next_step(state)
+        m, v = self._zeros(p, state, "exp_avg"), self._zeros(p, state, "exp_avg_sq")
         lr, (beta1, beta2) = group["lr"], group["betas"]
         bc1, bc2 = F.bias_correction(beta1, t), F.bias_correction(beta2, t)
         rho_inf = 2 / (1 - beta2) - 1
@@ -196,5 +227,5 @@ class RAdam(Optimizer):
         if rectified:
             rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
             scale = lr * rect * math.sqrt(bc2)
-        F.fused(F.radam_update, p.data, rectified=rectified)(
-            p.data, g, state["exp_avg"], state["exp_avg_sq"], lr, scale, bc1, *_betas(group), group["eps"])
+        update = F.fused(radam_update, p.data, rectified=rectified)
+        update(p.data, g, m, v, lr, scale, bc1, *_betas(group), group["eps"])

@@ -1,4 +1,8 @@
-"""Per-coordinate adaptive step sizes: ``Adagrad``, ``RMSprop``, ``Adadelta``."""
+"""Per-coordinate adaptive step sizes: ``Adagrad``, ``RMSprop``, ``Adadelta``.
+
+Each class comes after its update formula, run by ``F.fused`` (as written on the CPU, one
+``cupy.fuse`` kernel per parameter on a GPU; see ``adam.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,14 @@ from tinygrad_ru.optim import _functional as F
 from tinygrad_ru.optim.optimizer import Optimizer
 
 __all__ = ["Adagrad", "RMSprop", "Adadelta"]
+
+
+def adagrad_update(xp: Any, eps_inside_sqrt: bool = False):
+    """Adagrad: G ← G + g², θ ← θ − η̃·g/(√G + ε)."""
+    def adagrad_(theta, g, acc, clr, eps):
+        acc += g * g
+        theta -= clr * (g / F.rms_denominator(xp, acc, eps, eps_inside_sqrt=eps_inside_sqrt))
+    return adagrad_
 
 
 class Adagrad(Optimizer):
@@ -51,11 +63,27 @@ class Adagrad(Optimizer):
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         self._init_state(p, group)
-        state["step"] += 1
-        g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
-        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        update = F.fused(F.adagrad_update, p.data, eps_inside_sqrt=group["eps_inside_sqrt"])
+        t = self._next_step(state)
+        clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        update = F.fused(adagrad_update, p.data, eps_inside_sqrt=group["eps_inside_sqrt"])
         update(p.data, g, state["sum"], clr, group["eps"])
+
+
+def rmsprop_update(xp: Any, centered: bool = False, momentum: bool = False, eps_inside_sqrt: bool = False):
+    """RMSprop: v ← αv + (1−α)g² (centered: minus ḡ²), step g/(√v + ε), with or without momentum."""
+    def rmsprop_(theta, g, v, g_avg, buf, lr, alpha, c, mu, eps):
+        F.ema_sq_(v, g, alpha, c)
+        if centered:
+            F.ema_(g_avg, g, alpha, c)
+            v = v - g_avg * g_avg
+        step = g / F.rms_denominator(xp, v, eps, eps_inside_sqrt=eps_inside_sqrt)
+        if momentum:
+            buf *= mu
+            buf += step
+            theta -= lr * buf
+        else:
+            theta -= lr * step
+    return rmsprop_
 
 
 class RMSprop(Optimizer):
@@ -86,24 +114,26 @@ class RMSprop(Optimizer):
         self._check(group["alpha"] >= 0, "alpha", group["alpha"], ">= 0")
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        xp = F.xp_of(p.data)
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = xp.zeros_like(p.data)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = xp.zeros_like(p.data)
-            if group["centered"]:
-                state["grad_avg"] = xp.zeros_like(p.data)
-        state["step"] += 1
+        self._next_step(state)
         alpha, mu = group["alpha"], group["momentum"]
-        g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
-        if group["centered"] and "grad_avg" not in state:
-            state["grad_avg"] = xp.zeros_like(p.data)
-        buf = state.setdefault("momentum_buffer", xp.zeros_like(p.data)) if mu > 0 else None
-        update = F.fused(F.rmsprop_update, p.data, centered=group["centered"], momentum=mu > 0,
+        v = self._zeros(p, state, "square_avg")
+        buf = self._zeros(p, state, "momentum_buffer") if mu > 0 else None
+        g_avg = self._zeros(p, state, "grad_avg") if group["centered"] else None
+        update = F.fused(rmsprop_update, p.data, centered=group["centered"], momentum=mu > 0,
                          eps_inside_sqrt=group["eps_inside_sqrt"])
-        update(p.data, g, state["square_avg"], state.get("grad_avg") if group["centered"] else None, buf,
-               group["lr"], alpha, 1 - alpha, mu, group["eps"])
+        update(p.data, g, v, g_avg, buf, group["lr"], alpha, 1 - alpha, mu, group["eps"])
+
+
+def adadelta_update(xp: Any):
+    """Adadelta: v ← ρv + (1−ρ)g², Δ = √(u + ε)/√(v + ε)·g, u ← ρu + (1−ρ)Δ², θ ← θ − ηΔ."""
+    def adadelta_(theta, g, v, u, lr, rho, c, eps):
+        F.ema_sq_(v, g, rho, c)
+        delta = F.rms_denominator(xp, u, eps, eps_inside_sqrt=True)  # √(u + ε)
+        delta /= F.rms_denominator(xp, v, eps, eps_inside_sqrt=True)  # √(v + ε)
+        delta *= g
+        F.ema_sq_(u, delta, rho, c)
+        theta -= lr * delta
+    return adadelta_
 
 
 class Adadelta(Optimizer):
@@ -127,13 +157,7 @@ class Adadelta(Optimizer):
         self._check(0.0 <= group["rho"] <= 1.0, "rho", group["rho"], "in [0, 1]")
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        xp = F.xp_of(p.data)
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = xp.zeros_like(p.data)
-            state["acc_delta"] = xp.zeros_like(p.data)
-        state["step"] += 1
+        self._next_step(state)
+        v, u = self._zeros(p, state, "square_avg"), self._zeros(p, state, "acc_delta")
         rho = group["rho"]
-        g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
-        F.fused(F.adadelta_update, p.data)(p.data, g, state["square_avg"], state["acc_delta"], group["lr"], rho,
-                                           1 - rho, group["eps"])
+        F.fused(adadelta_update, p.data)(p.data, g, v, u, group["lr"], rho, 1 - rho, group["eps"])

@@ -11,8 +11,9 @@ import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from tinygrad_ru.autograd.grad_mode import enable_grad, no_grad
 from tinygrad_ru.optim import _functional as F
-from tinygrad_ru.optim.optimizer import Optimizer, _enable_grad, _no_grad
+from tinygrad_ru.optim.optimizer import Optimizer
 
 __all__ = ["LBFGS", "MultiBatchLBFGS", "two_loop_recursion"]
 
@@ -66,6 +67,27 @@ class _FlatParams:
     def set_(self, arrays: list[Any]) -> None:
         for p, a in zip(self.params, arrays):
             p.data[...] = a
+
+
+class _QuasiNewton(Optimizer):
+    """What both L-BFGS variants share: one parameter group, seen as one flat vector
+    (``self._flat``), and a history of ``history_size`` >= 1 curvature pairs."""
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        super().__init__(params, defaults)
+        if len(self.param_groups) != 1:
+            raise ValueError(f"{type(self).__name__} doesn't support per-parameter options (parameter groups)")
+        self._params = self.param_groups[0]["params"]
+        self._flat = _FlatParams(self._params)
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        self._check(int(group["history_size"]) >= 1, "history_size", group["history_size"], ">= 1")
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        if getattr(self, "param_groups", None):
+            raise ValueError(f"{type(self).__name__} doesn't support per-parameter options (parameter groups)")
+        super().add_param_group(param_group)
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -173,7 +195,7 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
-class LBFGS(Optimizer):
+class LBFGS(_QuasiNewton):
     r"""L-BFGS, a port of PyTorch's ``torch.optim.LBFGS`` (same defaults, stopping rules and
     strong-Wolfe line search, so the iterates match torch's to rounding).
 
@@ -203,22 +225,12 @@ class LBFGS(Optimizer):
         defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
                         tolerance_change=tolerance_change, history_size=history_size, line_search_fn=line_search_fn)
         super().__init__(params, defaults)
-        if len(self.param_groups) != 1:
-            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
-        self._params = self.param_groups[0]["params"]
-        self._flat = _FlatParams(self._params)
 
     def _validate(self, group: dict[str, Any]) -> None:
         super()._validate(group)
         self._check(int(group["max_iter"]) >= 1, "max_iter", group["max_iter"], ">= 1")
-        self._check(int(group["history_size"]) >= 1, "history_size", group["history_size"], ">= 1")
         if group["line_search_fn"] not in (None, "strong_wolfe"):
             raise ValueError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', got {group['line_search_fn']!r}")
-
-    def add_param_group(self, param_group: dict[str, Any]) -> None:
-        if getattr(self, "param_groups", None):
-            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
-        super().add_param_group(param_group)
 
     def _directional_evaluate(self, closure, x, t, d):
         self._flat.add_(t, d)
@@ -237,7 +249,7 @@ class LBFGS(Optimizer):
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]
 
         def evaluate():
-            with _enable_grad():
+            with enable_grad():
                 return closure()
 
         state = self.state[self._params[0]]
@@ -248,7 +260,7 @@ class LBFGS(Optimizer):
         loss = float(orig_loss)
         current_evals = 1
         state["func_evals"] += 1
-        with _no_grad():
+        with no_grad():
             flat_grad = self._flat.grad()
             xp = F.xp_of(flat_grad)
             if float(xp.abs(flat_grad).max()) <= tolerance_grad:
@@ -299,7 +311,7 @@ class LBFGS(Optimizer):
                     x_init = self._flat.clone()
 
                     def obj_func(x, t, d):
-                        with _enable_grad():
+                        with enable_grad():
                             return self._directional_evaluate(closure, x, t, d)
 
                     loss, flat_grad, t, ls_func_evals = _strong_wolfe(
@@ -328,7 +340,7 @@ class LBFGS(Optimizer):
         return orig_loss
 
 
-class MultiBatchLBFGS(Optimizer):
+class MultiBatchLBFGS(_QuasiNewton):
     r"""Multi-batch L-BFGS (Berahas, Nocedal & Takáč, NeurIPS 2016; the MIPT slides).
 
     Consecutive mini-batches X'_k and X'_{k+1} overlap in O_k = X'_k ∩ X'_{k+1}.  The step uses
@@ -366,20 +378,10 @@ class MultiBatchLBFGS(Optimizer):
                  curvature_eps: float = 1e-8) -> None:
         defaults = dict(lr=lr, history_size=history_size, curvature_eps=curvature_eps)
         super().__init__(params, defaults)
-        if len(self.param_groups) != 1:
-            raise ValueError("MultiBatchLBFGS doesn't support per-parameter options (parameter groups)")
-        self._params = self.param_groups[0]["params"]
-        self._flat = _FlatParams(self._params)
 
     def _validate(self, group: dict[str, Any]) -> None:
         super()._validate(group)
-        self._check(int(group["history_size"]) >= 1, "history_size", group["history_size"], ">= 1")
         self._check(group["curvature_eps"] >= 0, "curvature_eps", group["curvature_eps"], ">= 0")
-
-    def add_param_group(self, param_group: dict[str, Any]) -> None:
-        if getattr(self, "param_groups", None):
-            raise ValueError("MultiBatchLBFGS doesn't support per-parameter options (parameter groups)")
-        super().add_param_group(param_group)
 
     def step(self, closure: Callable[[], Any],  # type: ignore[override]
              overlap_closure: Callable[[], Any] | None = None) -> Any:
@@ -393,15 +395,15 @@ class MultiBatchLBFGS(Optimizer):
             state.update(old_s=[], old_y=[], rho=[], H_diag=1.0, n_iter=0, skipped=0)
 
         loss = self._evaluate(closure)
-        with _no_grad():
+        with no_grad():
             g = self._flat.grad()
         if overlap_closure is None:
             g_overlap = g
         else:
             self._evaluate(overlap_closure)
-            with _no_grad():
+            with no_grad():
                 g_overlap = self._flat.grad()
-        with _no_grad():
+        with no_grad():
             if state["old_s"]:
                 d = two_loop_recursion(g, state["old_s"], state["old_y"], state["rho"], state["H_diag"])
             else:
@@ -409,7 +411,7 @@ class MultiBatchLBFGS(Optimizer):
             s = lr * d
             self._flat.add_(1.0, s)
         self._evaluate(pair_closure)
-        with _no_grad():
+        with no_grad():
             y = self._flat.grad() - g_overlap
             sy = F.dot(s, y)
             xp = F.xp_of(s)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from tinygrad_ru.autograd.engine import grad as autograd_grad
+from tinygrad_ru.autograd.grad_mode import enable_grad, no_grad
 from tinygrad_ru.optim import _functional as F
-from tinygrad_ru.optim.optimizer import Optimizer, _enable_grad, _no_grad
+from tinygrad_ru.optim.optimizer import Optimizer
+from tinygrad_ru.tensor import Tensor
 
 __all__ = ["NewtonCG"]
 
@@ -57,11 +60,8 @@ class NewtonCG(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         if closure is None:
             raise ValueError("NewtonCG.step needs a closure that returns the loss (without calling backward)")
-        from tinygrad_ru import Tensor
-        from tinygrad_ru.autograd import grad as autograd_grad
-
         params = [p for group in self.param_groups for p in group["params"]]
-        with _enable_grad():
+        with enable_grad():
             loss = closure()
             grads = autograd_grad(loss, params, create_graph=True, retain_graph=True)
         for group in self.param_groups:
@@ -72,12 +72,12 @@ class NewtonCG(Optimizer):
             g = [gi.data for gi in gs]
 
             def hvp(v: list, gs=gs, ps=ps, lam=lam) -> list:
-                with _enable_grad():
+                with enable_grad():
                     vt = [Tensor(vi, dtype=vi.dtype, device=p.device) for vi, p in zip(v, ps)]
                     hv = autograd_grad(gs, ps, grad_outputs=vt, retain_graph=True)
                 return [h.data + lam * vi for h, vi in zip(hv, v)]
 
-            with _no_grad():
+            with no_grad():
                 p_dir = self._cg(hvp, g, group["cg_max_iter"], group["cg_tol"])
                 for p, gi, d in zip(ps, g, p_dir):
                     p.grad = Tensor(gi.copy(), dtype=gi.dtype, device=p.device)

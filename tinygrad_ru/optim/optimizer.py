@@ -6,9 +6,12 @@ Mirrors ``torch.optim.Optimizer``:
 >>> opt = SGD([{"params": body.parameters()}, {"params": head.parameters(), "lr": 1e-3}], lr=0.1)
 >>> opt.zero_grad(); loss.backward(); opt.step()
 
-Subclasses implement ``_update(p, g, state, group)`` for one parameter (``g`` is the raw
-gradient array) and ``_validate(group)`` for their hyper-parameters; the base class runs the
-closure, walks the groups, skips parameters whose ``.grad`` is None, and saves/loads state.
+Subclasses implement ``_update(p, g, state, group)`` for one parameter and ``_validate(group)``
+for their hyper-parameters.  The base class runs the closure, walks the groups, skips parameters
+whose ``.grad`` is None, and hands ``_update`` the gradient its formula starts from: the sign of
+``maximize`` and the weight decay already applied (``_gradient``).  ``_next_step(state)`` and
+``_zeros(p, state, "exp_avg")`` create the per-parameter state on first use; the base class
+saves and loads it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
 from tinygrad_ru import backend
+from tinygrad_ru.autograd.grad_mode import enable_grad, no_grad
+from tinygrad_ru.optim import _functional as F
 
 __all__ = ["Optimizer", "ParamState", "required"]
 
@@ -124,18 +129,6 @@ def _bumps_versions(step: Callable) -> Callable:
 
     wrapped._bumps_versions = True  # type: ignore[attr-defined]
     return wrapped
-
-
-def _enable_grad():
-    from tinygrad_ru.autograd.grad_mode import enable_grad
-
-    return enable_grad()
-
-
-def _no_grad():
-    from tinygrad_ru.autograd.grad_mode import no_grad
-
-    return no_grad()
 
 
 class Optimizer:
@@ -291,7 +284,7 @@ class Optimizer:
         """Run the closure (re-evaluating the loss and its gradients) with grad recording on."""
         if closure is None:
             return None
-        with _enable_grad():
+        with enable_grad():
             return closure()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -305,18 +298,61 @@ class Optimizer:
             the closure's loss, or None.
         """
         loss = self._evaluate(closure)
-        with _no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    self._update(p, p.grad.data, self.state[p], group)
+        with no_grad():
+            self._update_all()
         return loss
 
     step = _bumps_versions(step)
 
+    def _update_all(self) -> None:
+        """``_update`` every parameter that has a gradient (grad recording must be off)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._update(p, self._gradient(p, group), self.state[p], group)
+
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
+        """Update parameter ``p`` in place from the gradient ``g`` of ``_gradient`` (a raw array)."""
         raise NotImplementedError
+
+    # whether weight decay is decoupled when the group has no "decoupled_weight_decay" option (Lion's is)
+    _decoupled_decay: bool = False
+
+    def _gradient(self, p: Any, group: dict[str, Any]) -> Any:
+        r"""The gradient an update formula starts from, as a raw array:
+
+        .. math::
+            g = \pm\nabla f(\theta) + \lambda\theta
+
+        (− when ``maximize``; +λθ is coupled weight decay, L2).  With decoupled weight decay
+        (``decoupled_weight_decay=True``, AdamW, Lion) g = ±∇f(θ) and θ ← θ(1 − ηλ) here instead.
+        A changed gradient is a new array: the user's ``p.grad`` is never modified (as in PyTorch).
+        """
+        g = p.grad.data
+        if group.get("maximize", False):
+            g = -g
+        weight_decay = group.get("weight_decay", 0)
+        if weight_decay != 0:
+            if group.get("decoupled_weight_decay", self._decoupled_decay):
+                F.decoupled_decay_(p.data, group["lr"], weight_decay)
+            else:
+                g = F.l2_penalty(g, p.data, weight_decay)
+        return g
+
+    @staticmethod
+    def _next_step(state: dict) -> int:
+        """Count an update in a parameter's state: returns t, 1 on its first update."""
+        t = state["step"] = state.get("step", 0) + 1
+        return t
+
+    @staticmethod
+    def _zeros(p: Any, state: dict, name: str) -> Any:
+        """The array ``state[name]``, created on first use as zeros like θ (its shape, dtype and
+        device): moving averages and momentum buffers start at 0."""
+        buf = state.get(name)
+        if buf is None:
+            buf = state[name] = F.xp_of(p.data).zeros_like(p.data)
+        return buf
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:

@@ -5,10 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from tinygrad_ru.autograd.grad_mode import no_grad
 from tinygrad_ru.optim import _functional as F
-from tinygrad_ru.optim.optimizer import Optimizer, _no_grad
+from tinygrad_ru.optim.optimizer import Optimizer
 
 __all__ = ["SGD", "GD"]
+
+
+def sgd_update(xp: Any, momentum: bool = False, dampening: bool = False, nesterov: bool = False,
+               lecture: bool = False):
+    """SGD's step, run by ``F.fused`` (as written on the CPU, one cupy.fuse kernel on a GPU):
+    θ ← θ − ηg;  momentum b ← μb + (1−τ)g, θ ← θ − η(b or g + μb);  lecture v ← γv + ηg, θ ← θ − v."""
+    if lecture:
+        def sgd_lecture_(theta, g, v, lr, mu):
+            v *= mu
+            v += lr * g
+            theta -= v
+        return sgd_lecture_
+    if not momentum:
+        def sgd_(theta, g, lr):
+            theta -= lr * g
+        return sgd_
+
+    def sgd_momentum_(theta, g, buf, lr, mu, one_minus_tau):
+        buf *= mu
+        buf += one_minus_tau * g if dampening else g
+        theta -= lr * (g + mu * buf) if nesterov else lr * buf
+    return sgd_momentum_
 
 
 class SGD(Optimizer):
@@ -72,39 +95,34 @@ class SGD(Optimizer):
                 "look-ahead point θ − γv and needs step(closure)"
             )
         # move to the look-ahead point, evaluate there, come back
-        with _no_grad():
-            for group in lookahead:
-                for p in group["params"]:
-                    v = self.state[p].get("momentum_buffer")
-                    if v is not None:
-                        p.data -= group["momentum"] * v
+        with no_grad():
+            self._shift(lookahead, -1.0)
         loss = self._evaluate(closure)
-        with _no_grad():
-            for group in lookahead:
-                for p in group["params"]:
-                    v = self.state[p].get("momentum_buffer")
-                    if v is not None:
-                        p.data += group["momentum"] * v
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, p.grad.data, self.state[p], group)
+        with no_grad():
+            self._shift(lookahead, 1.0)
+            self._update_all()
         return loss
+
+    def _shift(self, groups: list[dict[str, Any]], sign: float) -> None:
+        """θ ← θ + sign·γv for the parameters of ``groups`` that have a velocity."""
+        for group in groups:
+            for p in group["params"]:
+                v = self.state[p].get("momentum_buffer")
+                if v is not None:
+                    p.data += sign * group["momentum"] * v
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
         lr, mu = group["lr"], group["momentum"]
-        g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
         if mu == 0:
-            F.fused(F.sgd_update, p.data)(p.data, g, lr)
+            F.fused(sgd_update, p.data)(p.data, g, lr)
             return
-        buf = state.get("momentum_buffer")
-        first = buf is None
-        if first:  # b₀ = 0: then b₁ = μ·0 + g = g exactly (PyTorch's b₁ = g; the lecture's v₁ = ηg)
-            buf = state["momentum_buffer"] = F.xp_of(p.data).zeros_like(p.data)
+        first = "momentum_buffer" not in state
+        # b₀ = 0, so b₁ = μ·0 + g = g exactly (PyTorch's b₁ = g; the lecture's v₁ = ηg)
+        buf = self._zeros(p, state, "momentum_buffer")
         if group["lecture_form"]:
-            F.fused(F.sgd_update, p.data, lecture=True)(p.data, g, buf, lr, mu)
+            F.fused(sgd_update, p.data, lecture=True)(p.data, g, buf, lr, mu)
             return
-        update = F.fused(F.sgd_update, p.data, momentum=True, dampening=group["dampening"] != 0,
+        update = F.fused(sgd_update, p.data, momentum=True, dampening=group["dampening"] != 0,
                          nesterov=group["nesterov"])
         update(p.data, g, buf, lr, mu, 1.0 if first else 1.0 - group["dampening"])
 

@@ -6,8 +6,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from tinygrad_ru.autograd.grad_mode import no_grad
 from tinygrad_ru.optim import _functional as F
-from tinygrad_ru.optim.optimizer import Optimizer, _no_grad
+from tinygrad_ru.optim.optimizer import Optimizer
 
 __all__ = ["SGDBB"]
 
@@ -93,7 +94,6 @@ class SGDBB(Optimizer):
         return loss
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
         avg = state.get("grad_avg")
         if group["beta"] is None:                 # mean over the epoch: g ← g + (∇F − g)/n
             n = state["epoch_count"] = state.get("epoch_count", 0) + 1
@@ -109,7 +109,7 @@ class SGDBB(Optimizer):
 
     def epoch_end(self) -> list[float]:
         """Close the epoch: compute each group's BB step size for the next epoch; returns the lrs."""
-        with _no_grad():
+        with no_grad():
             for group in self.param_groups:
                 T = group["epoch_steps"]
                 if T == 0:

@@ -35,12 +35,9 @@ class SignSGD(Optimizer):
         self._check(group["momentum"] < 1, "momentum", group["momentum"], "in [0, 1)")
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        g = F.l2_penalty(-g if group["maximize"] else g, p.data, group["weight_decay"])
         beta = group["momentum"]
         if beta > 0:
-            m = state.get("momentum_buffer")
-            if m is None:
-                m = state["momentum_buffer"] = F.xp_of(p.data).zeros_like(p.data)
+            m = self._zeros(p, state, "momentum_buffer")
             F.ema_(m, g, beta)
             g = m
         p.data -= group["lr"] * F.sign(g)
@@ -59,18 +56,16 @@ class Lion(Optimizer):
     AdamW's and λ 3–10× larger.
     """
 
+    _decoupled_decay = True  # weight decay θ ← θ(1 − ηλ), applied by Optimizer._gradient before _update
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.99),
                  weight_decay: float = 0.0, *, maximize: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
     def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
-        g = -g if group["maximize"] else g
-        m = state.get("exp_avg")
-        if m is None:
-            m = state["exp_avg"] = F.xp_of(p.data).zeros_like(p.data)
+        m = self._zeros(p, state, "exp_avg")
         beta1, beta2 = group["betas"]
         c = beta1 * m + (1 - beta1) * g
-        F.decoupled_decay_(p.data, group["lr"], group["weight_decay"])
         p.data -= group["lr"] * F.sign(c)
         F.ema_(m, g, beta2)
