@@ -49,7 +49,7 @@ def python_blocks(page: Path) -> list[str]:
 
 def test_pages_exist() -> None:
     expected = {"index", "autodiff", "backprop_mlp", "activations_init", "optimizers", "schedules",
-                "regularization", "stopping", "optimizer_lab", "experiments", "api"}
+                "regularization", "stopping", "optimizer_lab", "experiments", "api", "architecture"}
     assert expected <= {p.stem for p in PAGES}, f"missing pages: {expected - {p.stem for p in PAGES}}"
 
 
