@@ -313,9 +313,14 @@ def pages() -> list[Path]:
     return [p for p in sorted(DOCS.glob("*.md")) if p.name != "api.md"]  # api.md: docs/scripts/gen_api.py
 
 
+def _repository_on_path() -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # this checkout's tinygrad_ru, not an installed one
+
+
 def problems() -> list[str]:
     """Every problem on every page (the docs test asserts there are none)."""
-    sys.path.insert(0, str(ROOT))
+    _repository_on_path()
     return [msg for page in pages() for msg in page_problems(page)]
 
 
@@ -328,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="only report stale links and formula blocks without one")
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
+    _repository_on_path()
     if args.check:
         found = problems()
         print("\n".join(found) or f"code links up to date: {sum(counts().values())} on {len(pages())} pages")
