@@ -5,8 +5,12 @@
 - every picture a page references exists, and all pictures together stay under 3 MB;
 - every name written in backticks as `tinygrad_ru.module.Name` imports;
 - every relative link to another page points to a file in docs/;
-- docs/api.md lists every public name of the package (regenerate with docs/scripts/gen_api.py);
-- with mkdocs installed, the site builds.
+- every formula block ($$...$$) is followed by a "Реализация:" line linking the code that
+  implements it, and every such link points at the def/class line of its symbol
+  (refresh with python docs/scripts/code_links.py);
+- docs/api.md lists every public name of the package, each with the current path:line of its
+  definition (regenerate with docs/scripts/gen_api.py);
+- with mkdocs installed, the site builds with --strict (no warnings).
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ def python_blocks(page: Path) -> list[str]:
 
 def test_pages_exist() -> None:
     expected = {"index", "autodiff", "backprop_mlp", "activations_init", "optimizers", "schedules",
-                "regularization", "stopping", "optimizer_lab", "experiments", "api"}
+                "regularization", "stopping", "optimizer_lab", "experiments", "api", "architecture"}
     assert expected <= {p.stem for p in PAGES}, f"missing pages: {expected - {p.stem for p in PAGES}}"
 
 
@@ -133,12 +137,63 @@ def test_backticked_names_resolve(page: Path) -> None:
         sys.path.remove(str(ROOT))
 
 
+def _script(name: str):
+    """A module of docs/scripts (gen_api, code_links), imported with the repository on the path."""
+    for path in (str(DOCS / "scripts"), str(ROOT)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    return importlib.import_module(name)
+
+
+def test_formula_blocks_link_to_current_code() -> None:
+    """Each $$ block is one hop from its code, and no hop has rotted (path gone, line moved)."""
+    problems = _script("code_links").problems()
+    assert not problems, "\n".join(problems) + "\nrefresh with: python docs/scripts/code_links.py"
+
+
+def test_important_hops_are_one_link_away() -> None:
+    """The hops of issue 13: each formula page links the function that implements it."""
+    code_links = _script("code_links")
+    hops = {
+        "optimizers.md": "tinygrad_ru.optim.Adam._update",
+        "backprop_mlp.md": ".Conv2d.backward",
+        "autodiff.md": ".topological_order",
+        "regularization.md": "tinygrad_ru.nn.functional.batch_norm",
+    }
+    for page, symbol in hops.items():
+        symbols = [m.group("symbol") for m in code_links.ITEM.finditer((DOCS / page).read_text(encoding="utf-8"))]
+        assert any(s.endswith(symbol) for s in symbols), f"{page} does not link {symbol}"
+
+
+def test_code_link_check_catches_rot() -> None:
+    """The checker itself: a formula without a link, a wrong line and a vanished symbol are reported."""
+    code_links = _script("code_links")
+    page = DOCS / "probe.md"  # never written: the text is passed in
+    _, loc = code_links.find("tinygrad_ru.optim.Adam._update")
+    good = f"`tinygrad_ru.optim.Adam._update` — {code_links.source_link(loc, page)}"
+    assert code_links.page_problems(page, f"$$a = b$$\n\nРеализация: {good}\n") == []
+    stale = good.replace(f":{loc.line}]", f":{loc.line + 1}]").replace(f"#L{loc.line})", f"#L{loc.line + 1})")
+    missing = "`tinygrad_ru.optim.NoSuchOptimizer.step` — [x.py:1](../x.py#L1)"
+    found = code_links.page_problems(page, f"$$a = b$$\n\nтекст\n\n$$c$$\n\nРеализация: {stale}; {missing}\n")
+    assert len(found) == 3, found
+    assert "probe.md:1: formula block `$$a = b" in found[0]
+    assert f"defined at {loc}" in found[1]
+    assert "NoSuchOptimizer" in found[2] and "does not resolve" in found[2]
+
+
+def test_api_reference_shows_current_source_paths() -> None:
+    """api.md's path:line links are the ones gen_api.py would write now (not stale after code moves)."""
+    gen_api = _script("gen_api")
+    code_links = _script("code_links")
+    links = [m.group(0) for m in code_links.SOURCE_LINK.finditer((DOCS / "api.md").read_text(encoding="utf-8"))]
+    expected = [m.group(0) for m in code_links.SOURCE_LINK.finditer(gen_api.render())]
+    assert len(links) > 500
+    stale = [(a, b) for a, b in zip(links, expected) if a != b][:5]
+    assert links == expected, f"docs/api.md has stale source links {stale}...; run python docs/scripts/gen_api.py"
+
+
 def test_api_reference_lists_every_public_name() -> None:
-    sys.path.insert(0, str(DOCS / "scripts"))
-    try:
-        gen_api = importlib.import_module("gen_api")
-    finally:
-        sys.path.remove(str(DOCS / "scripts"))
+    gen_api = _script("gen_api")
     text = (DOCS / "api.md").read_text(encoding="utf-8")
     missing = [f"{mod}.{name}" for mod, name in gen_api.public_names() if f"`{mod}.{name}" not in text]
     assert not missing, f"docs/api.md lacks {missing[:10]}...; run python docs/scripts/gen_api.py"
@@ -146,9 +201,14 @@ def test_api_reference_lists_every_public_name() -> None:
 
 def test_site_builds(tmp_path: Path) -> None:
     pytest.importorskip("mkdocs")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    # no -q: mkdocs 1.6 counts --strict warnings only at the levels it logs, so -q hides them
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert "WARNING" not in proc.stdout + proc.stderr, proc.stderr[-3000:]
+    optimizers = (tmp_path / "site" / "optimizers" / "index.html").read_text(encoding="utf-8")
+    assert "<code>tinygrad_ru/optim/adam.py:" in optimizers, "code links must reach the site as path:line"
     html = (tmp_path / "site" / "autodiff" / "index.html").read_text(encoding="utf-8")
     assert "\\frac{\\partial e}{\\partial b}" in html, "formulas must reach the page intact for MathJax"
 

@@ -4,9 +4,13 @@
     python docs/scripts/gen_api.py --check    # exit 1 if docs/api.md is out of date
 
 A module's public names are its ``__all__`` (or, without one, the names not starting with ``_``
-that are defined in it).  For each: the signature (``inspect.signature``) and the docstring as
-written (it carries the formulas), in a code block so that nothing is reinterpreted as Markdown.
-Classes also list their public methods with the first line of each docstring.
+that are defined in it).  For each: where it is defined (``path:line`` of its ``def``/``class``
+line, as a link into the source, the same form and the same locator as the formula links of
+``code_links.py``), the signature (``inspect.signature``) and the docstring as written (it carries
+the formulas), in a code block so that nothing is reinterpreted as Markdown.  Classes also list
+their public methods, each with its ``path:line`` and the first line of its docstring.
+
+After code moves, rerun the first command: the paths and lines come from the code.
 """
 
 from __future__ import annotations
@@ -14,8 +18,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import re
 import sys
 from pathlib import Path
+
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from code_links import locate, source_link  # noqa: E402 - the script's own folder, put on the path above
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "api.md"
@@ -79,9 +88,14 @@ def public_names() -> list[tuple[str, str]]:
     return out
 
 
+def _no_addresses(text: str) -> str:
+    """``<function f at 0x7f…>`` → ``<function f>``: the page is the same on every run."""
+    return re.sub(r" at 0x[0-9a-f]+", "", text)
+
+
 def _signature(obj) -> str:
     try:
-        return str(inspect.signature(obj))
+        return _no_addresses(str(inspect.signature(obj)))
     except (TypeError, ValueError):
         return ""
 
@@ -94,13 +108,21 @@ def _kind(obj) -> str:
     return "значение"
 
 
+def _where(obj) -> str:
+    """`` · [path:line](../path#Lline)`` for an object defined in this repository, else ``""``."""
+    loc = locate(obj)
+    return f" · {source_link(loc, OUT)}" if loc else ""
+
+
 def _entry(mod_name: str, name: str, obj) -> list[str]:
     lines = [f"### `{mod_name}.{name}`", ""]
     if inspect.isclass(obj) or callable(obj):
         sig = _signature(obj)
-        lines += [f"*{_kind(obj)}*", "", "```text", f"{name}{sig}", "```", ""]
+        lines += [f"*{_kind(obj)}*{_where(obj)}", "", "```text", f"{name}{sig}", "```", ""]
     else:
-        lines += [f"*{_kind(obj)}*: `{obj!r}`"[:300], ""]
+        value = _no_addresses(repr(obj)).replace("`", "'")
+        value = value if len(value) <= 280 else value[:280] + " …"  # cut inside, so that the backticks pair
+        lines += [f"*{_kind(obj)}*: `{value}`", ""]
         return lines
     doc = inspect.getdoc(obj)
     if doc:
@@ -111,7 +133,8 @@ def _entry(mod_name: str, name: str, obj) -> list[str]:
             if mname.startswith("_") or not callable(member):
                 continue
             mdoc = (inspect.getdoc(member) or "").split("\n")[0]
-            methods.append(f"- `{mname}{_signature(member)}` — {mdoc}" if mdoc else f"- `{mname}{_signature(member)}`")
+            head = f"- `{mname}{_signature(member)}`{_where(member)}"
+            methods.append(f"{head} — {mdoc}" if mdoc else head)
         if methods:
             lines += ["Методы:", ""] + methods + [""]
     return lines
@@ -124,7 +147,8 @@ def render() -> str:
         "",
         "Сгенерировано из docstring пакета скриптом `python docs/scripts/gen_api.py` — не правьте",
         "вручную. Описания на английском, как в коде; формулы в docstring записаны в Unicode или LaTeX.",
-        "Для каждого модуля перечислены его публичные имена (`__all__`).",
+        "Для каждого модуля перечислены его публичные имена (`__all__`); рядом с каждым именем и методом —",
+        "`путь:строка` его определения (строка `def`/`class`), так что до кода один шаг.",
         "",
         "## Модули",
         "",
