@@ -4,7 +4,7 @@ broadcast gradients sum back to the input's shape."""
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -98,6 +98,8 @@ def test_random_compositions_pass_gradcheck(shape, names, data):
             t = SMOOTH_UNARY[n](t) if n in SMOOTH_UNARY else SHAPE_OPS[n](t)
         return t
 
+    # chains such as exp∘exp∘(sum·x)∘exp∘exp overflow float64 (e^2000): no derivative to compare there
+    assume(np.isfinite(fn(x).numpy()).all())
     assert gradcheck(fn, [x], atol=1e-4)
 
 

@@ -38,7 +38,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tinygrad_ru"
 # (shell wildcards) directly in tinygrad_ru/.
 LAYERS: list[dict[str, tuple[str, ...]]] = [
     {"backend": ("backend.py",)},                      # NumPy / CuPy, dtypes, devices, the RNG
-    {"tensor": ("tensor*.py",),                        # the Tensor class
+    {"tensor": ("tensor*.py", "_tensor_ops.py"),       # the Tensor class and its one-op methods
      "device": ("accelerator.py", "cuda.py")},         # tg.cuda / tg.accelerator queries
     {"autograd": ("autograd/",)},                      # Function, the backward engine, grad modes, clipping
     {"ops": ("ops/",),                                 # the differentiable operations
@@ -59,7 +59,7 @@ LAYERS: list[dict[str, tuple[str, ...]]] = [
 
 # The Tensor ↔ ops knot: the upward edges it needs, and the files its one allowed circle may hold.
 KNOT_EDGES = {("tensor", "autograd"), ("tensor", "ops")}
-KNOT = ("tensor*.py", "ops/", "autograd/")
+KNOT = ("tensor*.py", "_tensor_ops.py", "ops/", "autograd/")
 
 
 # ----------------------------------------------------------------------------- reading the imports
