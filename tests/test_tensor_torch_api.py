@@ -321,6 +321,17 @@ ERRORS = [
     lambda fw: fw.einsum("ij,jk->ik", fw.ones(2, 3), fw.ones(4, 5)), lambda fw: fw.ones(3, 4).sum(3),
     lambda fw: fw.ones(3, 4).chunk(0), lambda fw: fw.ones(3).new_zeros(2).add_(fw.ones(3)),
     lambda fw: fw.ones(3, 4).max((0, 1)), lambda fw: fw.ones(3, 4).argmax((0, 1)),
+    # loss targets: a different batch size is torch's ValueError, any other wrong shape its RuntimeError
+    lambda fw: fw.nn.functional.cross_entropy(fw.ones(2, 3), fw.tensor([0, 1, 2])),
+    lambda fw: fw.nn.functional.cross_entropy(fw.ones(2, 3), fw.tensor([[0] * 5] * 2)),
+    lambda fw: fw.nn.functional.cross_entropy(fw.ones(2, 3), fw.ones(2, 4)),
+    lambda fw: fw.nn.functional.cross_entropy(fw.ones(2, 3), fw.ones(3, 3)),
+    lambda fw: fw.nn.functional.cross_entropy(fw.ones(3), fw.ones(4)),
+    lambda fw: fw.nn.functional.cross_entropy(fw.ones(2, 3, 4, 5), fw.tensor([[0] * 4] * 2)),
+    lambda fw: fw.nn.functional.nll_loss(fw.ones(2, 3, 4, 5), fw.tensor([[[0] * 5] * 4] * 3)),
+    lambda fw: fw.nn.functional.nll_loss(fw.ones(()), fw.tensor(0)),
+    lambda fw: fw.nn.functional.mse_loss(fw.ones(3), fw.ones(4)),
+    lambda fw: fw.nn.functional.binary_cross_entropy(fw.ones(3, 1) / 2, fw.ones(3)),
 ]
 
 

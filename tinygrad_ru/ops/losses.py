@@ -36,16 +36,19 @@ def _flatten_classes(x: Tensor, target: Any, op: str):
     if x.ndim == 1:
         expected = x.shape if probs else ()
         if tuple(t.shape) != expected:
-            raise ValueError(f"{op}: for an input of shape {x.shape} the target must have shape {expected}, "
-                             f"got {tuple(t.shape)}")
+            error = RuntimeError if probs else ValueError  # torch's types
+            raise error(f"{op}: for an input of shape {x.shape} the target must have shape {expected}, "
+                        f"got {tuple(t.shape)}")
         return reshape(x, (1, x.shape[0])), t.reshape((1, -1) if probs else (1,)), (), probs
     n, c = x.shape[0], x.shape[1]
     out_shape = (n,) + x.shape[2:]
     expected = x.shape if probs else out_shape
     if tuple(t.shape) != expected:
         kind = "class probabilities" if probs else "class indices"
-        raise ValueError(f"{op}: input of shape {x.shape} needs a target ({kind}) of shape {expected}, "
-                         f"got {tuple(t.shape)}")
+        # torch's types: a different batch size is a ValueError, any other shape a RuntimeError
+        error = ValueError if t.ndim == 0 or t.shape[0] != n else RuntimeError
+        raise error(f"{op}: input of shape {x.shape} needs a target ({kind}) of shape {expected}, "
+                    f"got {tuple(t.shape)}")
     if x.ndim > 2:  # classes last, then rows
         x = reshape(permute(x, 0, *range(2, x.ndim), 1), (-1, c))
         t = t.transpose(0, *range(2, t.ndim), 1).reshape(-1, c) if probs else t.reshape(-1)
