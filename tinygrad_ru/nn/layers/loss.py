@@ -38,8 +38,9 @@ class NLLLoss(_Loss):
     """L = −(1/N) Σ_n w_{y_n}·x[n, y_n]: the negative log-likelihood of log-probabilities x (N, C)
     and class indices y (N,); ``ignore_index`` targets contribute nothing."""
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
         _weight_buffer(self, weight)
         self.ignore_index = ignore_index
 
@@ -60,9 +61,9 @@ class CrossEntropyLoss(_Loss):
     each other class.
     """
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0, smoothing_form: str = "pytorch") -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                 reduction: str = "mean", label_smoothing: float = 0.0, *, smoothing_form: str = "pytorch") -> None:
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
         _weight_buffer(self, weight)
@@ -89,14 +90,21 @@ class CrossEntropyLoss(_Loss):
         return s
 
 
-class MSELoss(_Loss):
+class _LegacyLoss(_Loss):
+    """A loss whose constructor takes torch's deprecated ``size_average``/``reduce`` pair first."""
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+
+
+class MSELoss(_LegacyLoss):
     """L = (1/N) Σ (x − y)²."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
-class L1Loss(_Loss):
+class L1Loss(_LegacyLoss):
     """L = (1/N) Σ |x − y|."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
@@ -144,8 +152,9 @@ class KLDivLoss(_Loss):
 class BCELoss(_Loss):
     """L = −(1/N) Σ w·[y·log p + (1 − y)·log(1 − p)] on probabilities p ∈ (0, 1)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
         _weight_buffer(self, weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
@@ -159,8 +168,9 @@ class BCEWithLogitsLoss(_Loss):
     """L = −(1/N) Σ w·[p_w·y·log σ(x) + (1 − y)·log(1 − σ(x))] on logits x, computed stably
     (p_w = ``pos_weight``, 1 by default)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 pos_weight: Any = None) -> None:
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
         _weight_buffer(self, weight)
         if pos_weight is not None and not isinstance(pos_weight, Tensor):
             pos_weight = Tensor(pos_weight)

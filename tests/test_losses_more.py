@@ -1,0 +1,236 @@
+"""Losses against PyTorch: the argument combinations of the existing losses not covered elsewhere
+(weights, pos_weight, log_target, beta/delta, weight + smoothing + ignore_index, legacy arguments),
+and the margin / embedding / likelihood losses of ``torch.nn``: values and gradients in float32 and
+float64 for every reduction, gradient checks in float64, stability, exception types as torch."""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+
+import tinygrad_ru as tg
+import tinygrad_ru.nn as nn
+import tinygrad_ru.nn.functional as F
+from tests.test_functional_nn import _close
+from tests.test_tensor_torch_api import _builtin
+
+torch = pytest.importorskip("torch")
+tf = torch.nn.functional
+
+DTYPES = [("float32", 1e-5), ("float64", 1e-10)]
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def _both(a, dtype, grad):
+    """The same array as our Tensor and torch's (constants: integer labels keep their dtype)."""
+    a = np.asarray(a)
+    if a.dtype.kind == "f":
+        a = a.astype(dtype)
+    grad = bool(grad)
+    return tg.Tensor(a, requires_grad=grad), torch.tensor(a, requires_grad=grad)
+
+
+def check_parity(ours, theirs, arrays, grads, dtype, tol, seed=0):
+    """ours(*tensors) against theirs(*torch tensors): the value, then every gradient that both ask for,
+    after a random output gradient."""
+    pairs = [_both(a, dtype, g) for a, g in zip(arrays, grads)]
+    y, yt = ours(*[p[0] for p in pairs]), theirs(*[p[1] for p in pairs])
+    _close(y, yt, tol)
+    if not any(grads):
+        return
+    g = np.random.default_rng(seed).standard_normal(yt.shape).astype(dtype)
+    y.backward(tg.Tensor(g))
+    yt.backward(torch.tensor(g))
+    for (x, xt), wanted in zip(pairs, grads):
+        if wanted:
+            _close(x.grad, xt.grad, tol)
+
+
+def same_exception(fn):
+    """fn(framework) raises in torch and in tinygrad_ru, with the same built-in exception class."""
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    with pytest.raises(Exception) as ours:
+        fn(tg)
+    assert _builtin(ours.value) is _builtin(theirs.value), (str(ours.value), str(theirs.value))
+
+
+RNG = np.random.default_rng(7)
+X45 = 2 * RNG.standard_normal((4, 5))
+Y45 = RNG.standard_normal((4, 5))
+P45 = RNG.uniform(0.05, 0.95, (4, 5))
+U45 = RNG.uniform(0, 1, (4, 5))
+W45 = RNG.uniform(0.5, 2.0, (4, 5))
+W5 = RNG.uniform(0.5, 2.0, 5)
+LOGQ = np.log(RNG.dirichlet(np.ones(5), 4))
+LOGP = np.log(RNG.dirichlet(np.ones(5), 4))
+PROBS = RNG.dirichlet(np.ones(5), 4)
+
+
+# ============================================================================ audit of the existing losses
+
+def _const(name, w):
+    """A loss keyword argument that takes a constant tensor: built per framework, of the input's dtype."""
+    return lambda fw, dtype: {name: fw.tensor(np.asarray(w).astype(dtype))}
+
+
+# (id, our fn, torch fn, arrays, which need a gradient, extra kwargs as fw -> dict)
+AUDIT = [
+    ("bce_weight_full", F.binary_cross_entropy, tf.binary_cross_entropy, [P45, U45], [1, 1], _const("weight", W45)),
+    ("bce_weight_row", F.binary_cross_entropy, tf.binary_cross_entropy, [P45, U45], [1, 1], _const("weight", W5)),
+    ("bcewl_pos_weight", F.binary_cross_entropy_with_logits, tf.binary_cross_entropy_with_logits,
+     [3 * X45, U45], [1, 1], _const("pos_weight", W5)),
+    ("bcewl_weight_full", F.binary_cross_entropy_with_logits, tf.binary_cross_entropy_with_logits,
+     [3 * X45, U45], [1, 1], _const("weight", W45)),
+    ("bcewl_both", F.binary_cross_entropy_with_logits, tf.binary_cross_entropy_with_logits, [3 * X45, U45], [1, 1],
+     lambda fw, dt: {**_const("weight", W5[:, None][:4])(fw, dt), **_const("pos_weight", W5)(fw, dt)}),
+    ("kl_log_target", lambda x, y, **k: F.kl_div(x, y, log_target=True, **k),
+     lambda x, y, **k: tf.kl_div(x, y, log_target=True, **k), [LOGQ, LOGP], [1, 1], None),
+    ("kl_probs", F.kl_div, tf.kl_div, [LOGQ, np.exp(LOGP)], [1, 1], None),
+    ("smooth_l1_beta_half", lambda x, y, **k: F.smooth_l1_loss(x, y, beta=0.5, **k),
+     lambda x, y, **k: tf.smooth_l1_loss(x, y, beta=0.5, **k), [X45, Y45], [1, 1], None),
+    ("smooth_l1_beta_2", lambda x, y, **k: F.smooth_l1_loss(x, y, beta=2.0, **k),
+     lambda x, y, **k: tf.smooth_l1_loss(x, y, beta=2.0, **k), [X45, Y45], [1, 1], None),
+    ("smooth_l1_beta_0", lambda x, y, **k: F.smooth_l1_loss(x, y, beta=0.0, **k),
+     lambda x, y, **k: tf.smooth_l1_loss(x, y, beta=0.0, **k), [X45, Y45], [1, 1], None),
+    ("huber_delta_half", lambda x, y, **k: F.huber_loss(x, y, delta=0.5, **k),
+     lambda x, y, **k: tf.huber_loss(x, y, delta=0.5, **k), [X45, Y45], [1, 1], None),
+    ("huber_delta_3_weight", lambda x, y, **k: F.huber_loss(x, y, delta=3.0, **k),
+     lambda x, y, **k: tf.huber_loss(x, y, delta=3.0, **k), [X45, Y45], [1, 1], _const("weight", W45)),
+    ("mse_weight", F.mse_loss, tf.mse_loss, [X45, Y45], [1, 1], _const("weight", W45)),
+    ("l1_weight", F.l1_loss, tf.l1_loss, [X45, Y45], [1, 1], _const("weight", W45)),
+]
+
+
+@pytest.mark.parametrize("dtype,tol", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,ours,theirs,arrays,grads,extra", AUDIT, ids=[c[0] for c in AUDIT])
+def test_existing_loss_options_match_torch(name, ours, theirs, arrays, grads, extra, reduction, dtype, tol):
+    kw_o = extra(tg, dtype) if extra else {}
+    kw_t = extra(torch, dtype) if extra else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kl_div's 'mean' warns in both
+        check_parity(lambda *a: ours(*a, reduction=reduction, **kw_o),
+                     lambda *a: theirs(*a, reduction=reduction, **kw_t), arrays, grads, dtype, tol)
+
+
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_batchmean_matches_torch(log_target):
+    check_parity(lambda x, y: F.kl_div(x, y, reduction="batchmean", log_target=log_target),
+                 lambda x, y: tf.kl_div(x, y, reduction="batchmean", log_target=log_target),
+                 [LOGQ, LOGP if log_target else np.exp(LOGP)], [1, 1], "float64", 1e-10)
+
+
+LABELS = np.array([0, 1, 1, 4])
+LABELS_3D = np.array([[0, 1, 2], [4, -100, 3]])
+
+# (id, function name, input shape, target, kwargs: weight is a flag)
+CLASS_AUDIT = [
+    ("ce_weight_smoothing_ignore", "cross_entropy", (4, 5), LABELS, dict(weight=True, label_smoothing=0.2,
+                                                                          ignore_index=1)),
+    ("ce_weight_smoothing_default_ignore", "cross_entropy", (4, 5), np.array([0, -100, 1, 4]),
+     dict(weight=True, label_smoothing=0.2)),
+    ("ce_probs_weight", "cross_entropy", (4, 5), PROBS, dict(weight=True)),
+    ("ce_probs_weight_smoothing", "cross_entropy", (4, 5), PROBS, dict(weight=True, label_smoothing=0.3)),
+    ("ce_3d_weight_smoothing_ignore", "cross_entropy", (2, 5, 3), LABELS_3D, dict(weight=True, label_smoothing=0.1)),
+    ("ce_3d_probs_weight_smoothing", "cross_entropy", (2, 5, 3),
+     RNG.dirichlet(np.ones(5), (2, 3)).transpose(0, 2, 1).copy(), dict(weight=True, label_smoothing=0.1)),
+    ("ce_1d_weight_smoothing", "cross_entropy", (5,), np.array(3), dict(weight=True, label_smoothing=0.1)),
+    ("ce_1d_probs_weight", "cross_entropy", (5,), PROBS[0], dict(weight=True)),
+    ("nll_weight", "nll_loss", (4, 5), LABELS, dict(weight=True)),
+    ("nll_weight_ignore", "nll_loss", (4, 5), LABELS, dict(weight=True, ignore_index=4)),
+    ("nll_3d_weight_ignore", "nll_loss", (2, 5, 3), LABELS_3D, dict(weight=True)),
+    ("nll_1d_weight", "nll_loss", (5,), np.array(2), dict(weight=True)),
+]
+
+
+@pytest.mark.parametrize("dtype,tol", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,fn,shape,target,kw", CLASS_AUDIT, ids=[c[0] for c in CLASS_AUDIT])
+def test_class_loss_combinations_match_torch(name, fn, shape, target, kw, reduction, dtype, tol):
+    kw = dict(kw)
+    x = 3 * np.random.default_rng(3).standard_normal(shape)
+    if fn == "nll_loss":
+        x = x - np.log(np.exp(x).sum(axis=int(x.ndim > 1), keepdims=True))  # log-probabilities
+    kw_o, kw_t = dict(kw), dict(kw)
+    if kw.pop("weight", False):
+        kw_o["weight"], kw_t["weight"] = tg.tensor(W5.astype(dtype)), torch.tensor(W5.astype(dtype))
+    for probs_grad in ([1, 0], [1, 1]) if np.asarray(target).dtype.kind == "f" else ([1, 0],):
+        check_parity(lambda a, t: getattr(F, fn)(a, t, reduction=reduction, **kw_o),
+                     lambda a, t: getattr(tf, fn)(a, t, reduction=reduction, **kw_t),
+                     [x, target], probs_grad, dtype, tol)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(label_smoothing=0.1)])
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+def test_every_row_ignored_gives_nan_and_zero_gradient_as_torch(fn, kw):
+    if fn == "nll_loss" and kw:
+        return
+    x, xt = _both(np.zeros((2, 3)), "float64", True)
+    y = getattr(F, fn)(x, tg.tensor(np.array([-100, -100])), **kw)
+    yt = getattr(tf, fn)(xt, torch.tensor([-100, -100]), **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy 0/0 warning: torch gives nan silently
+        y.backward()
+    yt.backward()
+    assert np.isnan(y.item()) and np.isnan(yt.item())
+    np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
+
+
+LEGACY = [
+    ("mse_loss", lambda fw: [fw.ones(2, 3), fw.zeros(2, 3)]),
+    ("l1_loss", lambda fw: [fw.ones(2, 3), fw.zeros(2, 3)]),
+    ("binary_cross_entropy", lambda fw: [fw.ones(2, 3) / 3, fw.zeros(2, 3)]),
+    ("binary_cross_entropy_with_logits", lambda fw: [fw.ones(2, 3), fw.zeros(2, 3)]),
+    ("cross_entropy", lambda fw: [fw.ones(2, 3), fw.tensor([0, 2])]),
+    ("nll_loss", lambda fw: [-fw.ones(2, 3), fw.tensor([0, 2])]),
+]
+
+
+@pytest.mark.parametrize("name,make", LEGACY, ids=[c[0] for c in LEGACY])
+def test_legacy_size_average_and_reduce_in_torch_positions(name, make):
+    """size_average/reduce sit where torch puts them, so positional calls mean the same thing."""
+    ours_params = list(inspect.signature(getattr(F, name)).parameters)
+    theirs_params = list(inspect.signature(getattr(tf, name)).parameters)
+    assert ours_params[:len(theirs_params)] == theirs_params
+    for size_average, reduce in ((False, None), (None, False), (True, True)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y = getattr(F, name)(*make(tg), size_average=size_average, reduce=reduce)
+            yt = getattr(tf, name)(*make(torch), size_average=size_average, reduce=reduce)
+        np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-6)
+
+
+MODULES_LEGACY = ["MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+
+
+@pytest.mark.parametrize("name", MODULES_LEGACY)
+def test_loss_module_constructors_take_torch_positions(name):
+    ours = list(inspect.signature(getattr(nn, name)).parameters)
+    theirs = list(inspect.signature(getattr(torch.nn, name)).parameters)
+    assert ours[:len(theirs)] == theirs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert getattr(nn, name)(reduce=False).reduction == getattr(torch.nn, name)(reduce=False).reduction
+
+
+AUDIT_ERRORS = [
+    # a weight that requires a gradient: torch's losses are not differentiable in it
+    lambda fw: fw.nn.functional.binary_cross_entropy(fw.ones(3) / 2, fw.ones(3), weight=fw.ones(3, requires_grad=True)),
+    lambda fw: fw.nn.functional.binary_cross_entropy_with_logits(fw.ones(3), fw.ones(3),
+                                                                 pos_weight=fw.ones(3, requires_grad=True)),
+    lambda fw: fw.nn.functional.cross_entropy(fw.ones(2, 3), fw.tensor([0, 1]), weight=fw.ones(3, requires_grad=True)),
+    lambda fw: fw.nn.functional.nll_loss(fw.ones(2, 3), fw.tensor([0, 1]), weight=fw.ones(3, requires_grad=True)),
+    # element weights of the regression losses must have the input's shape
+    lambda fw: fw.nn.functional.mse_loss(fw.ones(2, 3), fw.ones(2, 3), weight=fw.ones(3)),
+    lambda fw: fw.nn.functional.l1_loss(fw.ones(2, 3), fw.ones(2, 3), weight=fw.ones(3)),
+    lambda fw: fw.nn.functional.huber_loss(fw.ones(2, 3), fw.ones(2, 3), weight=fw.ones(3)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(AUDIT_ERRORS)))
+def test_audit_exception_types_as_torch(i):
+    same_exception(AUDIT_ERRORS[i])
