@@ -16,6 +16,7 @@ import tinygrad_ru.nn as nn
 import tinygrad_ru.nn.functional as F
 from tests.test_functional_nn import _close
 from tests.test_tensor_torch_api import _builtin
+from tinygrad_ru.autograd import gradcheck, gradgradcheck
 
 torch = pytest.importorskip("torch")
 tf = torch.nn.functional
@@ -234,3 +235,103 @@ AUDIT_ERRORS = [
 @pytest.mark.parametrize("i", range(len(AUDIT_ERRORS)))
 def test_audit_exception_types_as_torch(i):
     same_exception(AUDIT_ERRORS[i])
+
+
+# ============================================================================ margin, embedding, likelihood
+
+SIGNS4 = np.array([1.0, -1.0, -1.0, 1.0])
+SIGNS45 = np.where(RNG.uniform(size=(4, 5)) > 0.5, 1.0, -1.0)
+D3 = RNG.standard_normal((4, 3))
+POS45 = RNG.uniform(0.2, 3.0, (4, 5))
+COUNTS45 = RNG.poisson(2.0, (4, 5)).astype(float)
+CLASSES = np.array([2, 0, 4, 4])
+MULTILABEL = np.array([[3, 0, -1, 1, 2], [1, 2, 4, 0, 3], [-1, 1, 2, 3, 4], [4, 4, -1, 0, 0]])
+
+
+def _fn(name, **kw):
+    """F.name and tf.name with the same keyword arguments; a weight array becomes each framework's tensor
+    of the test's dtype."""
+    def bind(module, fw):
+        def call(*a, dtype, **r):
+            extra = {k: fw.tensor(v.astype(dtype)) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+            return getattr(module, name)(*a, **extra, **r)
+        return call
+    return bind(F, tg), bind(tf, torch)
+
+
+# (id, (ours, theirs), arrays, which need a gradient, gradgradcheck too; None: no gradcheck, the gradient is
+# torch's convention rather than the derivative — Gaussian NLL's var clamp passes var's gradient unclamped)
+NEW = [
+    ("margin_ranking", _fn("margin_ranking_loss"), [Y45[:, 0], X45[:, 0], SIGNS4], [1, 1, 0], True),
+    ("margin_ranking_margin", _fn("margin_ranking_loss", margin=0.7), [Y45, X45, SIGNS45], [1, 1, 0], True),
+    ("hinge_embedding", _fn("hinge_embedding_loss"), [X45, SIGNS45], [1, 0], True),
+    ("hinge_embedding_margin", _fn("hinge_embedding_loss", margin=2.5), [POS45, SIGNS45], [1, 0], True),
+    ("soft_margin", _fn("soft_margin_loss"), [X45, SIGNS45], [1, 0], True),
+    ("cosine_embedding", _fn("cosine_embedding_loss"), [X45, Y45, SIGNS4], [1, 1, 0], True),
+    ("cosine_embedding_margin", _fn("cosine_embedding_loss", margin=-0.3), [X45, Y45, SIGNS4], [1, 1, 0], True),
+    ("cosine_embedding_1d", _fn("cosine_embedding_loss", margin=0.1), [X45[0], Y45[0], np.array(-1.0)],
+     [1, 1, 0], True),
+    ("gaussian_nll", _fn("gaussian_nll_loss"), [X45, Y45, POS45], [1, 1, 1], True),
+    ("gaussian_nll_full_row_var", _fn("gaussian_nll_loss", full=True), [X45, Y45, POS45[:, 0]], [1, 1, 1], True),
+    ("gaussian_nll_size1_var", _fn("gaussian_nll_loss", eps=1e-3), [X45, Y45, POS45[:1]], [1, 1, 1], True),
+    ("gaussian_nll_clamped", _fn("gaussian_nll_loss", eps=0.5), [X45, Y45, POS45 - 0.15], [1, 1, 1], None),
+    ("poisson_nll", _fn("poisson_nll_loss"), [X45, COUNTS45], [1, 0], True),
+    ("poisson_nll_full", _fn("poisson_nll_loss", full=True), [X45, COUNTS45], [1, 0], True),
+    ("poisson_nll_rate", _fn("poisson_nll_loss", log_input=False), [POS45, COUNTS45], [1, 1], True),
+    ("poisson_nll_rate_full", _fn("poisson_nll_loss", log_input=False, full=True, eps=1e-3),
+     [POS45, COUNTS45 + 1.5], [1, 1], True),
+    ("multi_margin", _fn("multi_margin_loss"), [X45, CLASSES], [1, 0], True),
+    ("multi_margin_p2_weight", _fn("multi_margin_loss", p=2, margin=0.6, weight=W5),
+     [X45, CLASSES], [1, 0], True),
+    ("multi_margin_1d", _fn("multi_margin_loss", margin=2.0), [X45[0], np.array(3)], [1, 0], True),
+    ("multilabel_margin", _fn("multilabel_margin_loss"), [X45, MULTILABEL], [1, 0], True),
+    ("multilabel_margin_1d", _fn("multilabel_margin_loss"), [X45[1], MULTILABEL[0]], [1, 0], True),
+    ("multilabel_soft_margin", _fn("multilabel_soft_margin_loss"), [X45, U45], [1, 1], True),
+    ("multilabel_soft_margin_weight", _fn("multilabel_soft_margin_loss", weight=W5),
+     [3 * X45, U45], [1, 1], True),
+    ("triplet", _fn("triplet_margin_loss"), [X45, Y45, D3[:, :1] + Y45], [1, 1, 1], True),
+    ("triplet_p1_swap", _fn("triplet_margin_loss", p=1, margin=2.0, swap=True), [X45, Y45, 0.5 * Y45 + 0.3],
+     [1, 1, 1], True),
+    ("triplet_p3_eps", _fn("triplet_margin_loss", p=3, eps=1e-3, margin=1.5), [X45, Y45, POS45], [1, 1, 1], True),
+    ("triplet_1d", _fn("triplet_margin_loss", margin=3.0), [X45[0], Y45[0], POS45[0]], [1, 1, 1], True),
+    ("triplet_distance_default", _fn("triplet_margin_with_distance_loss", margin=2.0),
+     [X45, Y45, POS45], [1, 1, 1], True),
+    ("triplet_distance_cosine_swap",
+     (lambda *a, dtype, **r: F.triplet_margin_with_distance_loss(
+         *a, distance_function=lambda u, v: 1.0 - (u * v).sum(-1) / ((u * u).sum(-1) * (v * v).sum(-1)).sqrt(),
+         swap=True, **r),
+      lambda *a, dtype, **r: tf.triplet_margin_with_distance_loss(
+          *a, distance_function=lambda u, v: 1.0 - tf.cosine_similarity(u, v), swap=True, **r)),
+     [X45, Y45, POS45], [1, 1, 1], True),
+]
+
+
+@pytest.mark.parametrize("dtype,tol", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,fns,arrays,grads,second", NEW, ids=[c[0] for c in NEW])
+def test_new_losses_match_torch(name, fns, arrays, grads, second, reduction, dtype, tol):
+    ours, theirs = fns
+    check_parity(lambda *a: ours(*a, reduction=reduction, dtype=dtype),
+                 lambda *a: theirs(*a, reduction=reduction, dtype=dtype), arrays, grads, dtype, tol)
+
+
+DIFFERENTIABLE = [c for c in NEW if c[4] is not None]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,fns,arrays,grads,second", DIFFERENTIABLE, ids=[c[0] for c in DIFFERENTIABLE])
+def test_new_losses_gradcheck(name, fns, arrays, grads, second, reduction):
+    ours = fns[0]
+    inputs = [_both(a, "float64", g)[0] for a, g in zip(arrays, grads)]
+    wanted = [i for i, g in enumerate(grads) if g]
+
+    def fn(*xs):
+        full = list(inputs)
+        for i, x in zip(wanted, xs):
+            full[i] = x
+        return ours(*full, reduction=reduction, dtype="float64")
+
+    xs = [inputs[i] for i in wanted]
+    assert gradcheck(fn, xs)
+    if second:
+        assert gradgradcheck(fn, xs)
