@@ -335,3 +335,151 @@ def test_new_losses_gradcheck(name, fns, arrays, grads, second, reduction):
     assert gradcheck(fn, xs)
     if second:
         assert gradgradcheck(fn, xs)
+
+
+NEW_ERRORS = [  # wrong shapes, values and options: torch's exception types
+    lambda fw: fw.nn.functional.margin_ranking_loss(fw.ones(3), fw.ones(3, 1), fw.ones(3)),
+    lambda fw: fw.nn.functional.margin_ranking_loss(fw.ones(3), fw.ones(4), fw.ones(3)),
+    lambda fw: fw.nn.functional.margin_ranking_loss(fw.ones(3), fw.ones(3), fw.ones(3), reduction="avg"),
+    lambda fw: fw.nn.functional.hinge_embedding_loss(fw.ones(3), fw.ones(4)),
+    lambda fw: fw.nn.functional.soft_margin_loss(fw.ones(3), fw.ones(4)),
+    lambda fw: fw.nn.functional.cosine_embedding_loss(fw.ones(3, 2), fw.ones(3, 4), fw.ones(3)),
+    lambda fw: fw.nn.functional.cosine_embedding_loss(fw.ones(3, 2), fw.ones(3, 2), fw.ones(3, 1)),
+    lambda fw: fw.nn.functional.cosine_embedding_loss(fw.ones(3, 2, 2), fw.ones(3, 2, 2), fw.ones(3, 2)),
+    lambda fw: fw.nn.functional.gaussian_nll_loss(fw.ones(3), fw.ones(3), -fw.ones(3)),
+    lambda fw: fw.nn.functional.gaussian_nll_loss(fw.ones(3), fw.ones(3), -1.0),
+    lambda fw: fw.nn.functional.gaussian_nll_loss(fw.ones(3, 4), fw.ones(3, 4), fw.ones(2, 4)),
+    lambda fw: fw.nn.functional.gaussian_nll_loss(fw.ones(3, 4), fw.ones(3, 4), fw.ones(1, 1)),
+    lambda fw: fw.nn.functional.gaussian_nll_loss(fw.ones(3), fw.ones(3), fw.ones(3), reduction="x"),
+    lambda fw: fw.nn.functional.poisson_nll_loss(fw.ones(3), fw.ones(3), reduction="x"),
+    lambda fw: fw.nn.functional.poisson_nll_loss(fw.ones(3), fw.ones(4)),
+    lambda fw: fw.nn.functional.multi_margin_loss(fw.ones(2, 3), fw.tensor([0, 1]), p=3),
+    lambda fw: fw.nn.functional.multi_margin_loss(fw.ones(2, 3), fw.tensor([0, 3])),
+    lambda fw: fw.nn.functional.multi_margin_loss(fw.ones(2, 3), fw.tensor([0, -1])),
+    lambda fw: fw.nn.functional.multi_margin_loss(fw.ones(2, 3), fw.tensor([0, 1, 2])),
+    lambda fw: fw.nn.functional.multi_margin_loss(fw.ones(2, 3, 4), fw.tensor([0, 1])),
+    lambda fw: fw.nn.functional.multi_margin_loss(fw.ones(2, 3), fw.tensor([0, 1]), weight=fw.ones(3, 1)),
+    lambda fw: fw.nn.functional.multi_margin_loss(fw.ones(2, 3), fw.tensor([0, 1]), weight=fw.ones(4)),
+    lambda fw: fw.nn.functional.multi_margin_loss(fw.ones(2, 3), fw.ones(2)),
+    lambda fw: fw.nn.functional.multilabel_margin_loss(fw.ones(2, 3), fw.tensor([[0, 1], [1, 2]])),
+    lambda fw: fw.nn.functional.multilabel_margin_loss(fw.ones(2, 3), fw.tensor([[0, 3, -1], [1, 2, -1]])),
+    lambda fw: fw.nn.functional.multilabel_margin_loss(fw.ones(2, 3, 1), fw.tensor([[[0], [1], [2]]] * 2)),
+    lambda fw: fw.nn.functional.multilabel_soft_margin_loss(fw.ones(2, 3), fw.ones(2, 4)),
+    lambda fw: fw.nn.functional.triplet_margin_loss(fw.ones(2, 3), fw.ones(2, 3), fw.ones(3)),
+    lambda fw: fw.nn.functional.triplet_margin_loss(fw.ones(2, 3), fw.ones(2, 3), fw.ones(2, 3), margin=0),
+    lambda fw: fw.nn.functional.triplet_margin_loss(fw.ones(2, 3), fw.ones(2, 4), fw.ones(2, 3)),
+    lambda fw: fw.nn.functional.triplet_margin_with_distance_loss(*[fw.ones(2, 3)] * 3, margin=-1.0),
+    lambda fw: fw.nn.functional.triplet_margin_with_distance_loss(fw.ones(2, 3), fw.ones(3), fw.ones(2, 3)),
+    lambda fw: fw.nn.functional.triplet_margin_with_distance_loss(*[fw.ones(2, 3)] * 3, reduction="x"),
+    lambda fw: fw.nn.MultiMarginLoss(p=3)(fw.ones(2, 3), fw.tensor([0, 1])),
+    lambda fw: fw.nn.TripletMarginLoss(margin=0)(fw.ones(2, 3), fw.ones(2, 3), fw.ones(2, 3)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(NEW_ERRORS)))
+def test_new_loss_exception_types_as_torch(i):
+    same_exception(NEW_ERRORS[i])
+
+
+# ============================================================================ modules
+
+# (name, constructor kwargs, forward arrays); weights are given as arrays and become tensors
+MODULES = [
+    ("MarginRankingLoss", dict(margin=0.3, reduction="sum"), [Y45[:, 0], X45[:, 0], SIGNS4]),
+    ("HingeEmbeddingLoss", dict(margin=1.5), [X45, SIGNS45]),
+    ("SoftMarginLoss", dict(reduction="none"), [X45, SIGNS45]),
+    ("CosineEmbeddingLoss", dict(margin=0.2), [X45, Y45, SIGNS4]),
+    ("GaussianNLLLoss", dict(full=True, eps=1e-2), [X45, Y45, POS45]),
+    ("PoissonNLLLoss", dict(log_input=False, full=True), [POS45, COUNTS45 + 1.5]),
+    ("MultiMarginLoss", dict(p=2, margin=0.5, weight=W5), [X45, CLASSES]),
+    ("MultiLabelMarginLoss", dict(reduction="sum"), [X45, MULTILABEL]),
+    ("MultiLabelSoftMarginLoss", dict(weight=W5), [X45, U45]),
+    ("TripletMarginLoss", dict(margin=2.0, p=1, swap=True), [X45, Y45, POS45]),
+    ("TripletMarginWithDistanceLoss", dict(margin=1.5, swap=True), [X45, Y45, POS45]),
+]
+
+
+@pytest.mark.parametrize("name,kw,arrays", MODULES, ids=[m[0] for m in MODULES])
+def test_new_loss_modules_match_torch(name, kw, arrays):
+    ours_kw = {k: tg.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+    theirs_kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+    ours, theirs = getattr(nn, name)(**ours_kw), getattr(torch.nn, name)(**theirs_kw)
+    grads = [np.asarray(a).dtype.kind == "f" and not (a is SIGNS4 or a is SIGNS45) for a in arrays]
+    check_parity(ours, theirs, arrays, grads, "float64", 1e-10)
+    assert list(inspect.signature(type(ours)).parameters) == list(inspect.signature(type(theirs)).parameters)
+
+
+def test_legacy_arguments_of_the_new_modules():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in ("MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss",
+                     "PoissonNLLLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
+                     "TripletMarginLoss"):
+            assert getattr(nn, name)(reduce=False).reduction == getattr(torch.nn, name)(reduce=False).reduction
+            assert getattr(nn, name)(size_average=False).reduction == "sum"
+
+
+def test_nll_loss_2d_is_the_deprecated_alias():
+    x = np.log(RNG.dirichlet(np.ones(3), (2, 4, 5)).transpose(0, 3, 1, 2).copy())
+    labels = RNG.integers(0, 3, (2, 4, 5))
+    with pytest.warns(UserWarning, match="NLLLoss2d has been deprecated"):
+        ours = nn.NLLLoss2d(weight=tg.tensor(W5[:3]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torch.nn.NLLLoss2d(weight=torch.tensor(W5[:3]))
+    assert isinstance(ours, nn.NLLLoss)
+    check_parity(ours, theirs, [x, labels], [1, 0], "float64", 1e-10)
+
+
+# ============================================================================ extreme inputs
+
+
+def test_margin_losses_are_finite_at_huge_margins():
+    """−y·x = ±1000: log(1 + e^{1000}) is 1000 (torch's log1p(exp(·)) gives inf), its gradient ±1."""
+    x = tg.tensor([1000.0, -1000.0, 0.0], dtype=tg.float64, requires_grad=True)
+    y = tg.tensor([-1.0, -1.0, 1.0], dtype=tg.float64)
+    loss = F.soft_margin_loss(x, y, reduction="none")
+    np.testing.assert_allclose(loss.detach().numpy(), [1000.0, 0.0, np.log(2)], rtol=1e-12)
+    loss.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.0, -0.5], rtol=1e-12)
+    x.grad = None
+    loss = F.multilabel_soft_margin_loss(x[None], tg.tensor([[0.0, 1.0, 1.0]], dtype=tg.float64), reduction="sum")
+    np.testing.assert_allclose(loss.item(), (1000.0 + 1000.0 + np.log(2)) / 3, rtol=1e-12)
+    loss.backward()
+    assert np.isfinite(x.grad.numpy()).all()
+
+
+def test_gaussian_nll_zero_variance_is_clamped_by_eps_as_torch():
+    x, xt = _both(np.array([0.5, 1.0, 2.0]), "float64", True)
+    v, vt = _both(np.zeros(3), "float64", True)
+    y = F.gaussian_nll_loss(x, tg.zeros(3, dtype=tg.float64), v, eps=1e-6)
+    yt = tf.gaussian_nll_loss(xt, torch.zeros(3, dtype=torch.float64), vt, eps=1e-6)
+    _close(y, yt, 1e-12)
+    y.backward()
+    yt.backward()
+    assert np.isfinite(v.grad.numpy()).all() and np.isfinite(x.grad.numpy()).all()
+    _close(v.grad, vt.grad, 1e-12)
+    _close(x.grad, xt.grad, 1e-12)
+
+
+def test_poisson_full_stirling_term_only_where_the_target_exceeds_one():
+    """The masked term has no gradient where y ≤ 1, even for y = 0 (torch's target gradient is 0·log 0 = nan)."""
+    x = tg.tensor([0.3, -0.2, 1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    y = tg.tensor([0.0, 1.0, 2.0, 7.0], dtype=tg.float64, requires_grad=True)
+    plain = F.poisson_nll_loss(x, y, reduction="none").detach().numpy()
+    full = F.poisson_nll_loss(x, y, full=True, reduction="none")
+    stirling = [0.0, 0.0, 2 * np.log(2) - 2 + 0.5 * np.log(4 * np.pi), 7 * np.log(7) - 7 + 0.5 * np.log(14 * np.pi)]
+    np.testing.assert_allclose(full.detach().numpy() - plain, stirling, rtol=1e-12, atol=1e-15)
+    full.sum().backward()
+    assert np.isfinite(x.grad.numpy()).all()
+    np.testing.assert_allclose(y.grad.numpy()[:2], -x.detach().numpy()[:2])  # ∂(eˣ − y·x)/∂y only
+
+
+def test_cosine_embedding_of_zero_vectors_is_finite():
+    x, xt = _both(np.zeros((2, 3)), "float64", True)
+    y = F.cosine_embedding_loss(x, x * 1.0, tg.tensor([1.0, -1.0]))
+    yt = tf.cosine_embedding_loss(xt, xt * 1.0, torch.tensor([1.0, -1.0]))
+    _close(y, yt, 1e-12)
+    y.backward()
+    yt.backward()
+    _close(x.grad, xt.grad, 1e-12)
