@@ -483,3 +483,7 @@ def test_cosine_embedding_of_zero_vectors_is_finite():
     y.backward()
     yt.backward()
     _close(x.grad, xt.grad, 1e-12)
+
+
+def test_soft_margin_target_must_broadcast_to_the_input():
+    same_exception(lambda fw: fw.nn.functional.soft_margin_loss(fw.ones(3), fw.ones(3, 1)))

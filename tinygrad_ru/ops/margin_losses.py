@@ -17,6 +17,7 @@ from typing import Any
 from .. import backend
 from ..tensor import Tensor
 from ._reduction import _as_target, _check_no_grad, _check_reduction, _legacy_reduction, _reduce
+from ._util import broadcast_shapes
 from .activation import relu, softplus
 from .comparison import clamp, clamp_min, minimum
 from .elementwise import _constant, abs, exp, log, sqrt, where
@@ -81,6 +82,9 @@ def soft_margin_loss(input: Tensor, target: Any, size_average: Any = None, reduc
     (finite for any margin; PyTorch's log1p(exp(·)) overflows to inf beyond −y·x ≈ 88 in float32)."""
     reduction = _reduction(size_average, reduce, reduction, "soft_margin_loss")
     target = _as_target(target, input)
+    if target.shape != input.shape and broadcast_shapes("soft_margin_loss", input.shape, target.shape) != input.shape:
+        raise RuntimeError(f"soft_margin_loss: target of shape {target.shape} does not broadcast to the input's "
+                           f"shape {input.shape}")
     return _reduce(_softplus(-target * input), reduction)
 
 
