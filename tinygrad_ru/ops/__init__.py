@@ -26,6 +26,7 @@ from .elementwise import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .inplace import *  # noqa: F403
 from .losses import *  # noqa: F403
+from .margin_losses import *  # noqa: F403
 from .matmul import *  # noqa: F403
 from .movement import *  # noqa: F403
 from .normalization import *  # noqa: F403
@@ -53,7 +54,10 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
     "embedding", "prelu", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "silu", "softplus", "tanh",
     "softmax", "log_softmax", "batch_norm", "layer_norm", "nll_loss", "cross_entropy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "one_hot", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
-    "kl_div", "l1_penalty", "l2_penalty", "flatten", "pad",
+    "kl_div", "l1_penalty", "l2_penalty", "flatten", "pad", "margin_ranking_loss", "hinge_embedding_loss",
+    "soft_margin_loss", "cosine_embedding_loss", "pairwise_distance", "triplet_margin_loss",
+    "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "multilabel_soft_margin_loss", "gaussian_nll_loss", "poisson_nll_loss",
 ]
 
 __all__ = list(dict.fromkeys([

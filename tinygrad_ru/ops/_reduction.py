@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
 from .reduce import mean, sum
 
@@ -23,6 +24,28 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
         return sum(loss)
     return loss
 
+
+def _weighted_reduce(loss: Tensor, weight: Any, like: Tensor, reduction: str, op: str,
+                     mean_over_weight: bool = True) -> Tensor:
+    """Σ wᵢℓᵢ reduced, with per-element weights of the input's shape (torch's ``weight=`` of the
+    regression losses): 'mean' is Σwℓ / Σw for mse/l1 (``mean_over_weight``), Σwℓ / n for huber."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    weight = _as_target(weight, like)
+    if weight.shape != like.shape:
+        raise ValueError(f"{op}: weight must have the input's shape {like.shape}, got {weight.shape}")
+    loss = loss * weight
+    if reduction == "mean" and mean_over_weight:
+        return sum(loss) / sum(weight)
+    return _reduce(loss, reduction)
+
+
+def _check_no_grad(arg: Any, name: str, op: str) -> None:
+    """torch's losses are not differentiable in their class/element weights: a weight that requires
+    a gradient is a RuntimeError there, not a silently missing gradient."""
+    if isinstance(arg, Tensor) and arg.requires_grad and grad_mode.enabled:
+        raise RuntimeError(f"{op} is not differentiable with respect to argument {name!r}: it cannot have "
+                           "requires_grad=True")
 
 
 def _check_same_shape(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002

@@ -15,10 +15,10 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
 from ._grad_math import grad_math
-from ._reduction import _as_target, _check_reduction, _reduce
+from ._reduction import _as_target, _check_no_grad, _check_reduction, _legacy_reduction, _reduce
 from .activation import relu, sigmoid
 from .comparison import clamp
-from .elementwise import _constant, abs, exp, log
+from .elementwise import _constant, _quiet, abs, exp, log
 from .movement import permute, reshape
 from .reduce import sum
 from .softmax_family import log_softmax, softmax
@@ -87,6 +87,12 @@ def _class_weights(target: Any, weight: Tensor | None, ignore_index: int, n_clas
     return labels, row_w
 
 
+def _nonzero(xp: Any, norm: Any) -> Any:
+    """The 'mean' divisor Σᵢ w[tᵢ] for the backward pass, 1 where it is 0: then every row weight is 0
+    (all rows ignored), so is every gradient, as in PyTorch — not 0/0."""
+    return xp.where(norm == 0, 1, norm) if isinstance(norm, xp.ndarray) else (norm or 1)
+
+
 class NLLLoss(Function):
     """ℓᵢ = −w[tᵢ]·log pᵢ[tᵢ]; 'mean' divides Σℓᵢ by Σᵢ w[tᵢ] (PyTorch's weighted mean)."""
 
@@ -108,14 +114,15 @@ class NLLLoss(Function):
         total = losses.sum()
         if self.reduction == "sum":
             return total
-        return total / self.norm
+        with _quiet(xp):  # every row ignored: 0/0 = nan, as PyTorch (its gradient is 0, below)
+            return total / self.norm
 
     def backward(self, g):
         logp, = self.inputs
         xp = backend.get_array_module(g.data)
         coef = -1.0 if self.row_w is None else -self.row_w
         if self.reduction == "mean":
-            coef = coef / self.norm
+            coef = coef / _nonzero(xp, self.norm)
         mask = xp.zeros(logp.shape, dtype=logp.dtype)  # ∂ℓ/∂logp: coef at each row's label
         mask[xp.arange(logp.shape[0]), self.labels] = coef
         m = grad_math()
@@ -129,15 +136,19 @@ def nll_loss(
     input: Tensor,  # noqa: A002
     target: Any,
     weight: Tensor | None = None,
-    reduction: str = "mean",
+    size_average: Any = None,
     ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (N, C) at integer labels ``target`` (N,).
 
     ℓᵢ = −w[tᵢ]·input[i, tᵢ];  'mean' = Σℓᵢ / Σᵢ w[tᵢ] over rows whose label ≠ ignore_index.
     Also (C,) with a scalar label, and (N, C, d₁, …) with (N, d₁, …) labels, as PyTorch.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "nll_loss")
+    _check_no_grad(weight, "weight", "nll_loss")
     x2, t, out_shape, probs = _flatten_classes(input, target, "nll_loss")
     if probs:
         raise TypeError(f"nll_loss: target must hold integer class indices, got dtype {t.dtype}")
@@ -181,7 +192,8 @@ class CrossEntropy(Function):
         total = losses.sum()
         if self.reduction == "sum":
             return total
-        return (total / self.norm).astype(x.dtype, copy=False)
+        with _quiet(xp):  # every row ignored: 0/0 = nan, as PyTorch (its gradient is 0, below)
+            return (total / self.norm).astype(x.dtype, copy=False)
 
     def backward(self, g):
         m = grad_math()
@@ -189,7 +201,7 @@ class CrossEntropy(Function):
         if self.reduction == "none":
             col = m.reshape(col, (-1, 1))
         if self.reduction == "mean":
-            col = col / m.const(g.xp.asarray(self.norm, dtype=g.dtype))
+            col = col / m.const(_nonzero(g.xp, g.xp.asarray(self.norm, dtype=g.dtype)))
         p = m.saved(self.p, lambda: softmax(x, 1))
         gx = p * (col * m.const(self.s.reshape(-1, 1)))  # Sᵢ·softmax(xᵢ) − Qᵢ, times the output gradient
         if self.q is None:  # Q = w[tᵢ]·onehot(tᵢ), never materialised on arrays
@@ -215,9 +227,12 @@ def cross_entropy(
     input: Tensor,  # noqa: A002
     target: Any,
     weight: Tensor | None = None,
-    reduction: str = "mean",
+    size_average: Any = None,
     ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
     label_smoothing: float = 0.0,
+    *,
     smoothing_form: str = "pytorch",
 ) -> Tensor:
     """Cross-entropy of logits ``input`` (N, C) against labels (N,) or class probabilities (N, C).
@@ -233,7 +248,9 @@ def cross_entropy(
     in the limit of many classes (PyTorch's form with ε' = ε·K/(K−1) is the lecture's with ε).
     Class weights multiply q column-wise; 'mean' divides by Σᵢ w[tᵢ] as PyTorch.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "cross_entropy")
+    _check_no_grad(weight, "weight", "cross_entropy")
     eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -331,10 +348,14 @@ def binary_cross_entropy(
     input: Tensor,  # noqa: A002
     target: Any,
     weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
     reduction: str = "mean",
 ) -> Tensor:
     """ℓᵢ = −wᵢ·(yᵢ·log xᵢ + (1−yᵢ)·log(1−xᵢ)) for probabilities x ∈ [0, 1] (logs clamped at −100)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "binary_cross_entropy")
+    _check_no_grad(weight, "weight", "binary_cross_entropy")
     target = _as_target(target, input)
     if input.shape != target.shape:
         raise ValueError(f"binary_cross_entropy: target shape {target.shape} must match input shape {input.shape}")
@@ -378,12 +399,17 @@ def binary_cross_entropy_with_logits(
     input: Tensor,  # noqa: A002
     target: Any,
     weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
     reduction: str = "mean",
     pos_weight: Tensor | None = None,
 ) -> Tensor:
     """BCE of σ(x) computed from the logits x without overflow:
     ℓᵢ = wᵢ·[(1−yᵢ)·xᵢ + (1 + (p−1)yᵢ)·log(1 + e^{−xᵢ})] (p = pos_weight, 1 by default)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    _check_no_grad(weight, "weight", "binary_cross_entropy_with_logits")
+    _check_no_grad(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
     target = _as_target(target, input)
     if input.shape != target.shape:
         raise ValueError(f"binary_cross_entropy_with_logits: target shape {target.shape} must match input "

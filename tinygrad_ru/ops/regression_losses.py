@@ -7,26 +7,39 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..tensor import Tensor
-from ._reduction import _REDUCTIONS, _as_target, _check_reduction, _check_same_shape, _legacy_reduction, _reduce
+from ._reduction import (
+    _REDUCTIONS,
+    _as_target,
+    _check_reduction,
+    _check_same_shape,
+    _legacy_reduction,
+    _reduce,
+    _weighted_reduce,
+)
 from .elementwise import abs, exp, log, where
 from .reduce import sum
 
 
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """ℓᵢ = (xᵢ − yᵢ)², reduced by mean (default), sum or none."""
+def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,  # noqa: A002
+             reduction: str = "mean", weight: Any = None) -> Tensor:
+    """ℓᵢ = wᵢ·(xᵢ − yᵢ)², reduced by mean (default; Σwℓ/Σw with weights, as torch), sum or none."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "mse_loss")
     target = _as_target(target, input)
     _check_same_shape(input, target, "mse_loss")
     d = input - target
-    return _reduce(d * d, reduction)
+    return _weighted_reduce(d * d, weight, input, reduction, "mse_loss")
 
 
-def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """ℓᵢ = |xᵢ − yᵢ| (subgradient 0 at xᵢ = yᵢ, as PyTorch), reduced by mean, sum or none."""
+def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,  # noqa: A002
+            reduction: str = "mean", weight: Any = None) -> Tensor:
+    """ℓᵢ = wᵢ·|xᵢ − yᵢ| (subgradient 0 at xᵢ = yᵢ, as PyTorch), reduced by mean (Σwℓ/Σw with
+    weights), sum or none."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "l1_loss")
     target = _as_target(target, input)
     _check_same_shape(input, target, "l1_loss")
-    return _reduce(abs(input - target), reduction)
+    return _weighted_reduce(abs(input - target), weight, input, reduction, "l1_loss")
 
 
 def _huber(d: Tensor, delta: float) -> Tensor:
@@ -45,9 +58,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     target = _as_target(target, input)
     _check_same_shape(input, target, "huber_loss")
     loss = _huber(input - target, float(delta))
-    if weight is not None:
-        loss = loss * _as_target(weight, input)
-    return _reduce(loss, reduction)
+    return _weighted_reduce(loss, weight, input, reduction, "huber_loss", mean_over_weight=False)
 
 
 def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,  # noqa: A002
