@@ -126,7 +126,7 @@ class finfo:  # noqa: N801 - torch's name
         self.bits, self.dtype = int(info.bits), d.name
         self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
         self.tiny = self.smallest_normal = float(info.smallest_normal)
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0 ** -int(info.precision)
 
     def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
@@ -259,7 +259,7 @@ def get_num_threads() -> int:
 def set_num_threads(num: int) -> None:
     """Run the CPU's BLAS on ``num`` threads from now on (``torch.set_num_threads``; through threadpoolctl)."""
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)):
-        raise TypeError(f"set_num_threads(): argument must be int, not {type(num).__name__}")
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(num).__name__}")
     if num <= 0:
         raise RuntimeError(f"set_num_threads expects a positive integer, got {num}")
     blas = _blas_controller()

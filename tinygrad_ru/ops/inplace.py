@@ -140,12 +140,13 @@ def zero_(x: Tensor) -> Tensor:
     return fill_(x, 0)
 
 
-def _random_fill(x: Tensor, name: str, draw: Callable[[Any], Any], kinds: str = "fc") -> Tensor:
+def _random_fill(x: Tensor, name: str, draw: Callable[[Any], Any], kinds: str = "fc",
+                 error: type[Exception] = NotImplementedError) -> Tensor:
     """x ← ``draw(shape)`` (host samples from the library's generator, moved to x's device), for the
-    dtype kinds the distribution is defined on (NotImplementedError otherwise, as torch's kernels)."""
+    dtype kinds the distribution is defined on; others raise ``error`` (torch's type for that op)."""
     if x.dtype.kind not in kinds:
-        raise NotImplementedError(f"{name}: not implemented for dtype {x.dtype}"
-                                  + (" (a continuous distribution needs a floating tensor)" if kinds == "fc" else ""))
+        raise error(f"{name}: not implemented for dtype {x.dtype}"
+                    + (" (a continuous distribution needs a floating tensor)" if kinds == "fc" else ""))
     values = backend.to_device(draw(x.shape).astype(x.dtype), x.device)
     return apply_inplace(x, name, lambda old: _replaced(old, values))
 
@@ -181,7 +182,7 @@ def exponential_(x: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Ten
     """Samples of the exponential distribution, density λe^{−λx} on x ≥ 0 (mean 1/λ)."""
     _positive("exponential_", "lambda", lambd)
     rng = _rng(generator)
-    return _random_fill(x, "exponential_", lambda shape: rng.exponential(1.0 / lambd, shape))
+    return _random_fill(x, "exponential_", lambda shape: rng.exponential(1.0 / lambd, shape), error=RuntimeError)
 
 
 def geometric_(x: Tensor, p: float, *, generator: Any = None) -> Tensor:
@@ -204,7 +205,8 @@ def cauchy_(x: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: An
     """Samples of the Cauchy distribution, density 1/(πσ(1 + ((x − median)/σ)²))."""
     _positive("cauchy_", "sigma", sigma)
     rng = _rng(generator)
-    return _random_fill(x, "cauchy_", lambda shape: median + sigma * rng.standard_cauchy(shape))
+    return _random_fill(x, "cauchy_", lambda shape: median + sigma * rng.standard_cauchy(shape),
+                        error=RuntimeError)
 
 
 def _dtype_range(dtype: Any) -> tuple[int, int]:
