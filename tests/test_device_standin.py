@@ -84,6 +84,8 @@ OPTIMIZERS: dict[str, tuple[str, dict, str]] = {
     "RAdam": ("RAdam", dict(), "closure"),
     "SignSGD-momentum": ("SignSGD", dict(lr=1e-3, momentum=0.9), "closure"),
     "Lion": ("Lion", dict(), "closure"),
+    "Rprop": ("Rprop", dict(), "closure"),
+    "ASGD-wd": ("ASGD", dict(lr=0.05, t0=2, weight_decay=1e-3), "closure"),
     "SGDBB": ("SGDBB", dict(lr=0.05), "sgdbb"),
     "AcceleratedGD": ("AcceleratedGD", dict(lr=0.05), "closure"),
     "LBFGS": ("LBFGS", dict(lr=0.1, max_iter=3), "closure"),

@@ -7,6 +7,8 @@
     e.backward()          # a.grad = 2, b.grad = 5
 """
 
+import builtins
+
 from . import backend
 from .autograd import (
     Function,
@@ -20,36 +22,55 @@ from .autograd import (
 )
 from .backend import (
     bool_,
+    can_cast,
     cuda_is_available,
     device,
+    finfo,
     float16,
     float32,
     float64,
     get_default_dtype,
+    get_num_threads,
+    iinfo,
+    initial_seed,
+    int8,
+    int16,
     int32,
     int64,
     manual_seed,
+    promote_types,
+    seed,
     set_default_dtype,
+    set_num_threads,
+    uint8,
 )
 from .creation import (
     arange,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,
     full_like,
+    get_rng_state,
     linspace,
+    logspace,
     ones,
     ones_like,
     rand,
+    rand_like,
     randint,
+    randint_like,
     randn,
+    randn_like,
     randperm,
+    set_rng_state,
     tensor,
     zeros,
     zeros_like,
 )
 from .serialization import load, save
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor, as_tensor, set_printoptions
 
 # isort: split
 from . import ops as _ops  # after .autograd: importing ops first would enter the Tensor ↔ ops cycle from the ops side
@@ -60,6 +81,10 @@ globals().update({name: getattr(_ops, name) for name in _ops.TORCH_FUNCTIONS})
 float = float32  # noqa: A001 - torch.float
 double = float64
 long = int64
+half = float16
+bool = bool_  # noqa: A001 - torch.bool
+int = int32  # noqa: A001 - torch.int is int32 (the string "int" names int64: tg.Tensor(x, dtype="int"))
+short = int16
 clip = _ops.clamp
 arcsin, arccos, arctan = _ops.asin, _ops.acos, _ops.atan
 swapaxes = swapdims = _ops.transpose
@@ -87,6 +112,20 @@ def square(t: Tensor) -> Tensor:
 def trace(t: Tensor) -> Tensor:
     return t.trace()
 
+
+_deterministic = [False]
+
+
+def use_deterministic_algorithms(mode: builtins.bool, *, warn_only: builtins.bool = False) -> None:
+    """Accepted for PyTorch programs and remembered; it changes nothing: every op here is already
+    deterministic (NumPy's kernels are, and the CuPy path uses no atomics-based nondeterministic ones)."""
+    _deterministic[0] = builtins.bool(mode)
+
+
+def are_deterministic_algorithms_enabled() -> builtins.bool:
+    """What :func:`use_deterministic_algorithms` was last given (False at start, as torch)."""
+    return _deterministic[0]
+
 __version__ = "0.1.0"
 
 # tg.nn, tg.optim, tg.data, tg.cuda, tg.accelerator, tg.utils.data as in PyTorch; they import the core above
@@ -102,4 +141,8 @@ __all__ = [
     "moveaxis", "multiply", "negative", "numel", "square", "subtract", "swapaxes", "swapdims", "trace",
     "true_divide", *_ops.TORCH_FUNCTIONS,
     "device", "from_numpy", "cuda", "accelerator", "utils",
+    "uint8", "int8", "int16", "bool", "int", "short", "half", "promote_types", "can_cast", "finfo", "iinfo",
+    "empty", "empty_like", "logspace", "rand_like", "randn_like", "randint_like", "seed", "initial_seed",
+    "get_rng_state", "set_rng_state", "get_num_threads", "set_num_threads", "set_printoptions",
+    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
 ]

@@ -32,6 +32,19 @@ class TensorOps:
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
         return _ops.normal_(self, mean, std, generator=generator)
     def uniform_(self, a: float = 0.0, b: float = 1.0, **kwargs) -> Tensor: return _ops.uniform_(self, a, b, **kwargs)
+    def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
+        return _ops.exponential_(self, lambd, generator=generator)
+    def geometric_(self, p: float, *, generator=None) -> Tensor: return _ops.geometric_(self, p, generator=generator)
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+        return _ops.log_normal_(self, mean, std, generator=generator)
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+        return _ops.cauchy_(self, median, sigma, generator=generator)
+    def random_(self, *args, generator=None, **kwargs) -> Tensor:
+        return _ops.random_(self, *args, generator=generator, **kwargs)
+    def bernoulli_(self, p=0.5, *, generator=None) -> Tensor: return _ops.bernoulli_(self, p, generator=generator)
+    def bernoulli(self, p=None, *, generator=None) -> Tensor: return _ops.bernoulli(self, p, generator=generator)
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+        return _ops.multinomial(self, num_samples, replacement, generator=generator)
     def copy_(self, src, non_blocking: bool = False) -> Tensor: return _ops.copy_(self, src)
     def add_(self, other, *, alpha: float = 1.0) -> Tensor: return _ops.add_(self, other, alpha=alpha)
     def sub_(self, other, *, alpha: float = 1.0) -> Tensor: return _ops.sub_(self, other, alpha=alpha)
@@ -151,15 +164,11 @@ class TensorOps:
     def gt(self, other): return _ops.compare(self, other, "greater")
     def ge(self, other): return _ops.compare(self, other, "greater_equal")
     greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-    def equal(self, other) -> bool:
-        """True when both tensors have the same shape and elements."""
-        return self.shape == other.shape and bool((self == other).all().item())
+    def equal(self, other) -> bool: return _ops.equal(self, other)
     def allclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-        return bool(self.xp.allclose(self._data, other._data if isinstance(other, TensorOps) else other,
-                                     rtol=rtol, atol=atol, equal_nan=equal_nan))
+        return _ops.allclose(self, other, rtol, atol, equal_nan)
     def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
-        o = other._data if isinstance(other, Tensor) else other
-        return Tensor._wrap(self.xp.isclose(self._data, o, rtol=rtol, atol=atol, equal_nan=equal_nan), False)
+        return _ops.isclose(self, other, rtol, atol, equal_nan)
     def logical_and(self, other): return _ops.logical_and(self, other)
     def logical_or(self, other): return _ops.logical_or(self, other)
     def logical_xor(self, other): return _ops.logical_xor(self, other)

@@ -10,6 +10,8 @@ names NumPy directly.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +25,9 @@ except Exception:  # pragma: no cover - depends on the machine
     _cupy = None
 
 __all__ = [
-    "float16", "float32", "float64", "int32", "int64", "bool_",
+    "float16", "float32", "float64", "int32", "int64", "bool_", "uint8", "int8", "int16",
+    "promote_types", "can_cast", "finfo", "iinfo", "get_rng_state", "set_rng_state", "seed", "initial_seed",
+    "get_num_threads", "set_num_threads",
     "DeviceBackend", "register_device", "parse_device", "array_module", "get_array_module",
     "device_of", "to_device", "to_numpy", "as_dtype", "get_default_dtype", "set_default_dtype",
     "manual_seed", "rng", "is_floating", "cuda_is_available", "device", "device_count", "known_devices",
@@ -40,11 +44,14 @@ float64 = np.dtype("float64")
 int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 bool_ = np.dtype("bool")
+uint8 = np.dtype("uint8")
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
 
 _DTYPE_NAMES = {
     "float": float32, "float32": float32, "float64": float64, "double": float64,
     "half": float16, "float16": float16, "int": int64, "long": int64, "int64": int64,
-    "int32": int32, "bool": bool_, "uint8": np.dtype("uint8"),
+    "int32": int32, "bool": bool_, "uint8": uint8, "int8": int8, "int16": int16, "short": int16,
 }
 
 _default_dtype = float32
@@ -80,6 +87,64 @@ def set_default_dtype(dtype: Any) -> None:
 
 def is_floating(dtype: Any) -> bool:
     return np.dtype(dtype).kind == "f"
+
+
+# ----------------------------------------------------------------------------- dtype rules (torch's)
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}  # bool < integers < floating < complex
+
+
+def promote_types(type1: Any, type2: Any) -> np.dtype:
+    """The smallest dtype both convert to, by torch's rule: within a category (bool, integer,
+    floating) as NumPy; across categories the higher category's dtype wins whatever its size
+    (int64 with float16 is float16, where NumPy would say float64)."""
+    a, b = as_dtype(type1), as_dtype(type2)
+    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
+def can_cast(from_: Any, to: Any) -> bool:
+    """Whether torch's type promotion allows a cast from ``from_`` to ``to``: never to a lower
+    category (floating → integer, integer → bool); any size within one (float64 → float32 is allowed)."""
+    return _CATEGORY[as_dtype(from_).kind] <= _CATEGORY[as_dtype(to).kind]
+
+
+class finfo:  # noqa: N801 - torch's name
+    """Machine limits of a floating dtype, as ``torch.finfo`` (default: the default dtype).
+
+    ``bits``, ``eps`` (the gap between 1 and the next number), ``max``, ``min`` (= −max), ``tiny``
+    (= ``smallest_normal``, the smallest positive normal number), ``resolution`` (10^−precision)
+    and ``dtype`` (its name), as Python numbers.
+    """
+
+    def __init__(self, type: Any = None) -> None:  # noqa: A002 - torch's keyword
+        d = as_dtype(type)
+        if d.kind != "f":
+            raise TypeError(f"finfo() requires a floating point input type, got {d}; use iinfo for integer types")
+        info = np.finfo(d)
+        self.bits, self.dtype = int(info.bits), d.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801 - torch's name
+    """Limits of an integer dtype, as ``torch.iinfo``: ``bits``, ``min``, ``max``, ``dtype``."""
+
+    def __init__(self, type: Any) -> None:  # noqa: A002 - torch's keyword
+        d = as_dtype(type)
+        if d.kind not in "iu":
+            raise TypeError(f"iinfo() requires an integer input type, got {d}; use finfo for floating types")
+        info = np.iinfo(d)
+        self.bits, self.min, self.max, self.dtype = int(info.bits), int(info.min), int(info.max), d.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
 
 
 # ----------------------------------------------------------------------------- device policy
@@ -155,28 +220,51 @@ def accelerator_policy(free_memory: Callable[[], int] | None = None) -> DevicePo
 _blas = None  # threadpoolctl's controller of the BLAS libraries, found on first use (False: none)
 
 
+def _blas_controller() -> Any:
+    """threadpoolctl's controller of the BLAS libraries NumPy uses, or False where there is none."""
+    global _blas
+    if _blas is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas = ThreadpoolController().select(user_api="blas")
+        except Exception:  # an environment without it (or a BLAS it cannot see) keeps the BLAS's own threads
+            _blas = False
+    return _blas
+
+
 @contextmanager
 def blas_single_thread(like: Any = None):
     """Run the enclosed GEMMs on one BLAS thread when the policy of ``like``'s device asks for it.
 
     Uses threadpoolctl (a runtime dependency); where it cannot be imported or finds no BLAS, this does nothing.
     """
-    global _blas
-    if not policy(like).small_gemms_single_thread:
+    blas = _blas_controller() if policy(like).small_gemms_single_thread else False
+    if not blas:
         yield
         return
-    if _blas is None:
-        try:
-            from threadpoolctl import ThreadpoolController
+    with blas.limit(limits=1, user_api="blas"):
+        yield
 
-            _blas = ThreadpoolController()
-        except Exception:  # an environment without it (or a BLAS it cannot see) keeps the BLAS's own threads
-            _blas = False
-    if _blas is False:
-        yield
-        return
-    with _blas.limit(limits=1, user_api="blas"):
-        yield
+
+def get_num_threads() -> int:
+    """The number of threads the CPU's BLAS (matrix products, convolutions) runs on (``torch.get_num_threads``)."""
+    blas = _blas_controller()
+    threads = [lib["num_threads"] for lib in blas.info()] if blas else []
+    if not threads:
+        return os.cpu_count() or 1
+    return max(threads)
+
+
+def set_num_threads(num: int) -> None:
+    """Run the CPU's BLAS on ``num`` threads from now on (``torch.set_num_threads``; through threadpoolctl)."""
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(num).__name__}")
+    if num <= 0:
+        raise RuntimeError(f"set_num_threads expects a positive integer, got {num}")
+    blas = _blas_controller()
+    if blas:
+        blas.limit(limits=int(num), user_api="blas")  # not as a context: the limit stays until changed
 
 
 # ----------------------------------------------------------------------------- devices
@@ -435,7 +523,6 @@ def device_name(dev: Any = None) -> str:
         name = _cupy.cuda.runtime.getDeviceProperties(index)["name"]
         return f"cuda:{index} {name.decode() if isinstance(name, bytes) else name}"
     if kind == "cpu":
-        import os
         import platform
 
         return f"cpu ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
@@ -469,7 +556,8 @@ _CPU = device("cpu")
 
 
 # ----------------------------------------------------------------------------- RNG
-_rng = np.random.default_rng()
+_initial_seed = int(np.random.SeedSequence().entropy) % (1 << 64)  # a fresh one per process, as torch
+_rng = np.random.default_rng(_initial_seed)
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -478,9 +566,41 @@ def manual_seed(seed: int) -> np.random.Generator:
     Random numbers are drawn on the host and moved to the device, so a seeded run gives the
     same numbers on every backend.
     """
-    global _rng
-    _rng = np.random.default_rng(int(seed))
+    global _rng, _initial_seed
+    _initial_seed = int(seed)
+    _rng = np.random.default_rng(_initial_seed)
     return _rng
+
+
+def seed() -> int:
+    """Seed the generator from the operating system's entropy and return that seed (``torch.seed``)."""
+    s = int(np.random.SeedSequence().entropy) % (1 << 64)
+    manual_seed(s)
+    return s
+
+
+def initial_seed() -> int:
+    """The seed the generator was last seeded with (``manual_seed``/``seed``, or the one chosen at import)."""
+    return _initial_seed
+
+
+def get_rng_state() -> np.ndarray:
+    """The generator's whole state as bytes (a uint8 array, like torch's ByteTensor): the bit generator's
+    state written as JSON, so that :func:`set_rng_state` continues the stream exactly."""
+    return np.frombuffer(json.dumps(_rng.bit_generator.state).encode(), dtype=np.uint8).copy()
+
+
+def set_rng_state(new_state: Any) -> None:
+    """Restore a state from :func:`get_rng_state`: the following draws repeat those after it was taken."""
+    a = to_numpy(new_state)
+    if not isinstance(a, np.ndarray) or a.dtype != np.uint8 or a.ndim != 1:
+        raise TypeError(f"set_rng_state: RNG state must be a 1-d uint8 tensor (from get_rng_state), got "
+                        f"{getattr(a, 'dtype', type(a).__name__)} of shape {getattr(a, 'shape', None)}")
+    try:
+        state = json.loads(a.tobytes().decode())
+        _rng.bit_generator.state = state
+    except (ValueError, TypeError, KeyError) as e:
+        raise RuntimeError(f"set_rng_state: not a state from get_rng_state ({e})") from None
 
 
 def rng() -> np.random.Generator:

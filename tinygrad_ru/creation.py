@@ -107,3 +107,68 @@ def from_numpy(array: Any) -> Tensor:
                         "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
                         "uint64, uint32, uint16, uint8, and bool.")
     return Tensor(array, dtype=array.dtype)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of the given shape whose values are not to be relied on (``torch.empty``).
+
+    Here they are zeros: NumPy's uninitialised memory would make runs irreproducible for no gain.
+    """
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002 - torch's name
+               requires_grad: bool = False) -> Tensor:
+    """A tensor shaped like ``input`` (its dtype and device unless given) with unspecified values:
+    zeros here, as :func:`empty`."""
+    return zeros(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` points base^{start}, …, base^{end}, evenly spaced in the exponent (``torch.logspace``);
+    an integer ``dtype`` truncates, as torch."""
+    if steps < 0:
+        raise RuntimeError(f"logspace: number of steps must be non-negative, got {steps}")
+    xp = backend.array_module(device)
+    values = xp.logspace(start, end, steps, base=base).astype(backend.as_dtype(dtype))
+    return Tensor(values, requires_grad=requires_grad, dtype=backend.as_dtype(dtype))
+
+
+def _like(input: Tensor, dtype: Any, device: Any) -> Tensor:
+    """An empty tensor like ``input`` for the ``*_like`` random functions to fill in place."""
+    return empty_like(input, dtype=dtype, device=device)
+
+
+def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
+              requires_grad: bool = False) -> Tensor:
+    """Samples of U[0, 1) shaped like ``input`` (its floating dtype unless ``dtype`` is given)."""
+    return _like(input, dtype, device).uniform_(0.0, 1.0).requires_grad_(requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False) -> Tensor:
+    """Samples of N(0, 1) shaped like ``input`` (its floating dtype unless ``dtype`` is given)."""
+    return _like(input, dtype, device).normal_(0.0, 1.0).requires_grad_(requires_grad)
+
+
+def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None,  # noqa: A002
+                 device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Integers drawn uniformly from [low, high) shaped like ``input``, in its dtype (floats too);
+    ``randint_like(input, high)`` draws from [0, high), as torch."""
+    if high is None:
+        low, high = 0, low
+    return _like(input, dtype, device).random_(low, high).requires_grad_(requires_grad)
+
+
+def get_rng_state() -> Tensor:
+    """The state of the library's generator as a uint8 tensor (torch's ByteTensor); see :func:`set_rng_state`."""
+    return Tensor(backend.get_rng_state(), dtype=backend.uint8)
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore a state from :func:`get_rng_state`: the draws after it repeat exactly those made after
+    the state was taken."""
+    if not isinstance(new_state, Tensor):
+        raise TypeError(f"set_rng_state: expected a uint8 Tensor from get_rng_state, got {type(new_state).__name__}")
+    backend.set_rng_state(new_state.data)

@@ -28,6 +28,56 @@ np = backend.host
 # finds the same count as when it was recorded skips checking its inputs' versions one by one
 _inplace_clock = [0]
 
+# how Tensor.__repr__ prints the values (set_printoptions); threshold 50, not torch's 1000: a
+# lecture's tensors are read on a slide, a summary with "..." reads better there
+_DEFAULT_PRINT = dict(precision=4, threshold=50, edgeitems=3, linewidth=80, sci_mode=None)
+_PRINT_PROFILES = {
+    "default": _DEFAULT_PRINT,
+    "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80, sci_mode=None),
+    "full": dict(precision=4, threshold=float("inf"), edgeitems=3, linewidth=80, sci_mode=None),
+}
+_print_options = dict(_DEFAULT_PRINT)
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None, edgeitems: int | None = None,
+                     linewidth: int | None = None, profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """How tensors print, as ``torch.set_printoptions``.
+
+    Args:
+        precision: digits after the decimal point (4).
+        threshold: more elements than this print as a summary with "..." (50 here; torch's is 1000).
+        edgeitems: items shown at each end of a summarised dimension (3).
+        linewidth: characters per line before wrapping (80).
+        profile: ``"default"``, ``"short"`` or ``"full"`` (no summary), applied before the other options.
+        sci_mode: True always scientific notation, False never, None (default) NumPy's choice.
+            As in torch, every call sets it (to None when not given).
+    """
+    if profile is not None:
+        if profile not in _PRINT_PROFILES:
+            raise ValueError(f"set_printoptions: unknown profile {profile!r}; use one of {sorted(_PRINT_PROFILES)}")
+        _print_options.update(_PRINT_PROFILES[profile])
+    for key, value in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
+                       ("linewidth", linewidth)):
+        if value is not None:
+            _print_options[key] = value
+    _print_options["sci_mode"] = sci_mode
+
+
+def _array_text(a: Any) -> str:
+    """The values of a host array as ``Tensor.__repr__`` prints them (the current print options)."""
+    opts = _print_options
+    threshold = opts["threshold"]
+    kw: dict[str, Any] = dict(precision=opts["precision"], separator=", ", edgeitems=opts["edgeitems"],
+                              max_line_width=opts["linewidth"] - len("tensor("),
+                              threshold=threshold if threshold < np.iinfo(np.int64).max else np.iinfo(np.int64).max)
+    if opts["sci_mode"] is True and a.dtype.kind in "fc":
+        kw["formatter"] = {"float_kind": lambda v: np.format_float_scientific(v, precision=opts["precision"],
+                                                                                   unique=False)}
+    elif opts["sci_mode"] is False:
+        kw["suppress_small"] = True
+        kw["floatmode"] = "fixed"
+    return np.array2string(a, **kw)
+
 
 def _to_array(data: Any, dtype: Any, device: Any):
     """Turn user data into an array of the requested dtype on the requested device."""
@@ -298,7 +348,7 @@ class Tensor(TensorOps):
         return Tensor._wrap(result, False) if hasattr(result, "shape") else result
 
     def __repr__(self) -> str:
-        body = np.array2string(backend.to_numpy(self.data), precision=4, separator=", ", threshold=50)
+        body = _array_text(backend.to_numpy(self.data))
         body = body.replace("\n", "\n       ")
         extras = []
         if self.device != "cpu":

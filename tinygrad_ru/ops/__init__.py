@@ -14,7 +14,9 @@ from . import inplace as _inplace
 from . import matmul as _matmul
 from . import movement as _movement
 from . import padding as _padding
+from . import predicates as _predicates
 from . import reduce as _reduce
+from . import sampling as _sampling
 from .activation import *  # noqa: F403  (each module lists its public ops in __all__)
 from .adaptive_pool import *  # noqa: F403
 from .comparison import *  # noqa: F403
@@ -31,8 +33,10 @@ from .matmul import *  # noqa: F403
 from .movement import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
+from .predicates import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .regression_losses import *  # noqa: F403
+from .sampling import *  # noqa: F403
 from .softmax_family import *  # noqa: F403
 
 TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.<name>)
@@ -47,6 +51,9 @@ TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.
     "round", "rsqrt", "scatter", "scatter_add", "select", "sigmoid", "sign", "silu", "sin", "sinh", "softplus",
     "sort", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "take_along_dim", "tan", "tanh", "tile",
     "topk", "transpose", "tril", "triu", "trunc", "unbind", "unflatten", "unsqueeze", "var", "where",
+    # questions about tensors (ops/predicates.py) and random tensors made from tensors (ops/sampling.py)
+    "allclose", "equal", "is_floating_point", "is_nonzero", "is_tensor", "isclose", "result_type",
+    "bernoulli", "multinomial", "normal",
 ]
 
 FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<name>)
@@ -63,5 +70,6 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
 __all__ = list(dict.fromkeys([
     *_elementwise.__all__, *_comparison.__all__, *_copies.__all__, *_inplace.__all__, *_matmul.__all__,
     *_movement.__all__, *_indexing.__all__, *_padding.__all__, *_reduce.__all__,
+    *_predicates.__all__, *_sampling.__all__,
     *TORCH_FUNCTIONS, *FUNCTIONAL,
 ]))

@@ -140,18 +140,30 @@ def zero_(x: Tensor) -> Tensor:
     return fill_(x, 0)
 
 
-def _random_fill(x: Tensor, name: str, draw: Callable[[Any], Any]) -> Tensor:
-    if x.dtype.kind not in "fc":
-        raise RuntimeError(f"{name}: expected a floating tensor, got dtype {x.dtype}")
+def _random_fill(x: Tensor, name: str, draw: Callable[[Any], Any], kinds: str = "fc",
+                 error: type[Exception] = NotImplementedError) -> Tensor:
+    """x ← ``draw(shape)`` (host samples from the library's generator, moved to x's device), for the
+    dtype kinds the distribution is defined on; others raise ``error`` (torch's type for that op)."""
+    if x.dtype.kind not in kinds:
+        raise error(f"{name}: not implemented for dtype {x.dtype}"
+                    + (" (a continuous distribution needs a floating tensor)" if kinds == "fc" else ""))
     values = backend.to_device(draw(x.shape).astype(x.dtype), x.device)
     return apply_inplace(x, name, lambda old: _replaced(old, values))
 
 
+def _rng(generator: Any) -> Any:
+    return generator or backend.rng()
+
+
+def _positive(name: str, what: str, value: float, strict: bool = True) -> None:
+    if not (value > 0 if strict else value >= 0):
+        raise RuntimeError(f"{name} expects {what} {'>' if strict else '>='} 0.0, but found {what}={value}")
+
+
 def normal_(x: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
     """Samples of N(mean, std²) from the library's generator (``tg.manual_seed``)."""
-    if std < 0:
-        raise RuntimeError(f"normal_: std must be non-negative, got {std}")
-    rng = generator or backend.rng()
+    _positive("normal_", "std", std, strict=False)
+    rng = _rng(generator)
     return _random_fill(x, "normal_", lambda shape: rng.standard_normal(shape) * std + mean)
 
 
@@ -162,8 +174,91 @@ def uniform_(x: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None
         raise TypeError(f"uniform_: unexpected keyword arguments {sorted(bounds)}")
     if a > b:
         raise RuntimeError(f"uniform_: expects from <= to, got from={a} and to={b}")
-    rng = generator or backend.rng()
+    rng = _rng(generator)
     return _random_fill(x, "uniform_", lambda shape: rng.uniform(a, b, shape))
+
+
+def exponential_(x: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Samples of the exponential distribution, density λe^{−λx} on x ≥ 0 (mean 1/λ)."""
+    _positive("exponential_", "lambda", lambd)
+    rng = _rng(generator)
+    return _random_fill(x, "exponential_", lambda shape: rng.exponential(1.0 / lambd, shape), error=RuntimeError)
+
+
+def geometric_(x: Tensor, p: float, *, generator: Any = None) -> Tensor:
+    """Samples of the geometric distribution P(k) = (1 − p)^{k−1} p, k = 1, 2, … (trials to the first
+    success; mean 1/p).  Integer tensors too, as in torch."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    rng = _rng(generator)
+    return _random_fill(x, "geometric_", lambda shape: rng.geometric(p, shape), kinds="fciu")
+
+
+def log_normal_(x: Tensor, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Tensor:
+    """Samples of exp(N(mean, std²)): ``mean``/``std`` are those of the underlying normal (as torch)."""
+    _positive("log_normal_", "std", std)
+    rng = _rng(generator)
+    return _random_fill(x, "log_normal_", lambda shape: rng.lognormal(mean, std, shape))
+
+
+def cauchy_(x: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Samples of the Cauchy distribution, density 1/(πσ(1 + ((x − median)/σ)²))."""
+    _positive("cauchy_", "sigma", sigma)
+    rng = _rng(generator)
+    return _random_fill(x, "cauchy_", lambda shape: median + sigma * rng.standard_cauchy(shape),
+                        error=RuntimeError)
+
+
+def _dtype_range(dtype: Any) -> tuple[int, int]:
+    """The integers ``random_()`` draws from by default: [0, 2^mantissa] for floats (every integer in it
+    is exact), [0, max] for integers, {0, 1} for bool."""
+    if dtype.kind == "f":
+        return 0, 2 ** (backend.host.finfo(dtype).nmant + 1)
+    if dtype.kind == "b":
+        return 0, 1
+    return 0, backend.iinfo(dtype).max
+
+
+def random_(x: Tensor, *args: int, generator: Any = None, **bounds: int) -> Tensor:
+    """Integers drawn uniformly: ``random_(from, to)`` on [from, to − 1], ``random_(to)`` on [0, to − 1],
+    ``random_()`` over the dtype's range (for floats [0, 2^mantissa], each exact).  The keywords
+    ``from``/``to`` of torch are accepted too."""
+    if len(args) > 2:
+        raise TypeError(f"random_: takes at most 2 positional bounds, got {len(args)}")
+    low, high = (0, args[0]) if len(args) == 1 else (args + (None, None))[:2]
+    low, high = bounds.pop("from", low), bounds.pop("to", high)
+    if bounds:
+        raise TypeError(f"random_: unexpected keyword arguments {sorted(bounds)}")
+    default_low, default_high = _dtype_range(x.dtype)
+    low = default_low if low is None else int(low)
+    high = default_high + 1 if high is None else int(high)
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    if x.dtype.kind in "iub":
+        lo, hi = (0, 1) if x.dtype.kind == "b" else (backend.iinfo(x.dtype).min, backend.iinfo(x.dtype).max)
+        if not lo <= low <= hi or not lo <= high - 1 <= hi:
+            raise RuntimeError(f"random_: the range [{low}, {high - 1}] is out of bounds for dtype {x.dtype}")
+    rng = _rng(generator)
+    return _random_fill(x, "random_", lambda shape: rng.integers(low, high - 1, shape, endpoint=True), kinds="fciub")
+
+
+def bernoulli_(x: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """x ← 1 with probability p, 0 otherwise (``p`` a number or a tensor broadcast to x)."""
+    if isinstance(p, Tensor):
+        probs = backend.to_numpy(p.data)
+        if not ((probs >= 0) & (probs <= 1)).all():
+            raise RuntimeError("bernoulli_: expected all probabilities p to be in [0, 1]")
+        try:
+            probs = backend.host.broadcast_to(probs, x.shape)
+        except ValueError:
+            raise RuntimeError(f"bernoulli_: p of shape {p.shape} does not broadcast to the tensor's shape "
+                               f"{x.shape}") from None
+    elif not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    else:
+        probs = p
+    rng = _rng(generator)
+    return _random_fill(x, "bernoulli_", lambda shape: rng.random(shape) < probs, kinds="fciub")
 
 
 def copy_(x: Tensor, src: Any) -> Tensor:
@@ -226,5 +321,6 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
 
 __all__ = [
     "mark_dirty", "setitem", "apply_inplace", "scaled", "inplace", "fill_", "zero_", "normal_", "uniform_",
+    "exponential_", "geometric_", "log_normal_", "cauchy_", "random_", "bernoulli_",
     "copy_", "add_", "sub_", "unary_", "clamp_",
 ]

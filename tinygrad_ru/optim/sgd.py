@@ -1,4 +1,4 @@
-"""Gradient descent: ``GD`` (full batch) and ``SGD`` (momentum, Nesterov, the lecture's forms)."""
+"""Gradient descent: ``GD`` (full batch), ``SGD`` (momentum, Nesterov, the lecture's forms) and ``ASGD``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from tinygrad_ru.autograd.grad_mode import no_grad
 from tinygrad_ru.optim import _functional as F
 from tinygrad_ru.optim.optimizer import Optimizer
 
-__all__ = ["SGD", "GD"]
+__all__ = ["SGD", "GD", "ASGD"]
 
 
 def sgd_update(xp: Any, momentum: bool = False, dampening: bool = False, nesterov: bool = False,
@@ -138,3 +138,39 @@ class GD(SGD):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, weight_decay: float = 0.0, *,
                  maximize: bool = False) -> None:
         super().__init__(params, lr=lr, weight_decay=weight_decay, maximize=maximize)
+
+
+class ASGD(Optimizer):
+    r"""Averaged SGD (Polyak & Juditsky 1992; the decaying step of Bottou's "Stochastic gradient
+    tricks"), PyTorch's algorithm and defaults.
+
+    .. math::
+        g_t &= \pm\nabla f_t(\theta_{t-1}) + \lambda_{wd}\theta_{t-1}\\
+        \theta_t &= \theta_{t-1}(1 - \lambda\eta_{t-1}) - \eta_{t-1} g_t\\
+        \bar\theta_t &= \bar\theta_{t-1} + \mu_{t-1}(\theta_t - \bar\theta_{t-1})\\
+        \eta_t &= \frac{\eta}{(1 + \lambda\eta t)^{\alpha}},\qquad
+            \mu_t = \frac{1}{\max(1,\ t - t_0)},\qquad \eta_0 = \eta,\ \mu_0 = 1
+
+    (λ = ``lambd``, λ_wd = ``weight_decay``.)  The average θ̄ (``state["ax"]``) equals θ until
+    step t₀, then becomes the running mean of the iterates since t₀; as in PyTorch it is only
+    kept in the state, the parameters themselves are the plain SGD iterates.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
+                 t0: float = 1e6, weight_decay: float = 0.0, *, maximize: bool = False) -> None:
+        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
+        lr, lambd = group["lr"], group["lambd"]
+        eta, mu = state.setdefault("eta", lr), state.setdefault("mu", 1.0)
+        t = self._next_step(state)
+        ax = self._zeros(p, state, "ax")
+        p.data *= 1 - lambd * eta
+        p.data -= eta * g
+        if mu != 1:
+            ax += mu * (p.data - ax)
+        else:
+            ax[...] = p.data
+        state["eta"] = lr / (1 + lambd * lr * t) ** group["alpha"]
+        state["mu"] = 1 / max(1, t - group["t0"])

@@ -1,4 +1,4 @@
-"""Sign-based methods: ``SignSGD`` / Signum (lecture 03) and ``Lion`` (Chen et al. 2023)."""
+"""Sign-based methods: ``SignSGD`` / Signum (lecture 03), ``Lion`` (Chen et al. 2023) and ``Rprop``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from tinygrad_ru.optim import _functional as F
 from tinygrad_ru.optim.optimizer import Optimizer
 
-__all__ = ["SignSGD", "Lion"]
+__all__ = ["SignSGD", "Lion", "Rprop"]
 
 
 class SignSGD(Optimizer):
@@ -69,3 +69,56 @@ class Lion(Optimizer):
         c = beta1 * m + (1 - beta1) * g
         p.data -= group["lr"] * F.sign(c)
         F.ema_(m, g, beta2)
+
+
+class Rprop(Optimizer):
+    r"""Rprop, resilient backpropagation (Riedmiller & Braun 1993), PyTorch's algorithm and defaults.
+
+    Only the sign of the gradient is used; every weight has its own step size Δ, which grows
+    while the sign of the gradient stays the same and shrinks when it flips:
+
+    .. math::
+        g_t &= \pm\nabla f_t(\theta_{t-1}),\qquad s = \operatorname{sign}(g_t\, g_{t-1}),
+            \qquad g_0 = 0,\ \Delta_0 = \eta\\
+        \Delta_t &= \operatorname{clip}\big(\Delta_{t-1}\cdot
+            \begin{cases} \eta_+ & s > 0\\ \eta_- & s < 0\\ 1 & s = 0\end{cases},\
+            \Delta_{\min},\ \Delta_{\max}\big)\\
+        g_t &\leftarrow 0 \quad \text{where } s < 0
+            \qquad (\text{after a sign flip: no step, and no shrinking next time})\\
+        \theta_t &= \theta_{t-1} - \Delta_t \operatorname{sign}(g_t)
+
+    (η₋, η₊) = ``etas`` = (0.5, 1.2), (Δ_min, Δ_max) = ``step_sizes`` = (1e-6, 50); the stored
+    g_{t−1} is the zeroed gradient.  Meant for full-batch training (the sign of a mini-batch
+    gradient is noisy); PyTorch's Rprop has no weight decay, neither has this one.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
+                 step_sizes: tuple[float, float] = (1e-6, 50), *, maximize: bool = False) -> None:
+        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        for key in ("etas", "step_sizes"):
+            if not isinstance(group[key], (tuple, list)) or len(group[key]) != 2:
+                raise ValueError(f"Rprop: {key} must be a pair, got {group[key]!r}")
+        etaminus, etaplus = group["etas"]
+        if not 0.0 < etaminus < 1.0 < etaplus:
+            raise ValueError(f"Rprop: invalid eta values: {etaminus}, {etaplus} (must be 0 < eta- < 1 < eta+)")
+
+    def _update(self, p: Any, g: Any, state: dict, group: dict[str, Any]) -> None:
+        xp = F.xp_of(p.data)
+        if "step_size" not in state:
+            state["step_size"] = xp.full_like(p.data, group["lr"])
+        self._next_step(state)
+        prev, step_size = self._zeros(p, state, "prev"), state["step_size"]
+        etaminus, etaplus = group["etas"]
+        s = F.sign(g * prev)
+        factor = xp.ones_like(g)
+        factor[s > 0] = etaplus
+        factor[s < 0] = etaminus
+        step_size *= factor
+        xp.clip(step_size, *group["step_sizes"], out=step_size)
+        g = xp.where(factor == etaminus, 0, g)  # as torch: where the factor is η₋ (a sign flip)
+        p.data -= F.sign(g) * step_size
+        prev[...] = g
