@@ -15,6 +15,9 @@ from . import matmul as _matmul
 from . import movement as _movement
 from . import padding as _padding
 from . import reduce as _reduce
+from . import scans as _scans
+from . import shaping as _shaping
+from . import special as _special
 from .activation import *  # noqa: F403  (each module lists its public ops in __all__)
 from .adaptive_pool import *  # noqa: F403
 from .comparison import *  # noqa: F403
@@ -32,7 +35,10 @@ from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .regression_losses import *  # noqa: F403
+from .scans import *  # noqa: F403
+from .shaping import *  # noqa: F403
 from .softmax_family import *  # noqa: F403
+from .special import *  # noqa: F403
 
 TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.<name>)
     "abs", "acos", "add", "addcdiv", "addcmul", "all", "amax", "amin", "any", "argmax", "argmin", "argsort",
@@ -46,6 +52,17 @@ TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.
     "round", "rsqrt", "scatter", "scatter_add", "select", "sigmoid", "sign", "silu", "sin", "sinh", "softplus",
     "sort", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "take_along_dim", "tan", "tanh", "tile",
     "topk", "transpose", "tril", "triu", "trunc", "unbind", "unflatten", "unsqueeze", "var", "where",
+    # free forms of methods, joining and splitting (shaping.py, reduce.py)
+    "softmax", "log_softmax", "t", "clone", "detach", "reciprocal", "norm", "dist", "concat", "concatenate",
+    "hstack", "vstack", "row_stack", "dstack", "column_stack", "atleast_1d", "atleast_2d", "atleast_3d",
+    "broadcast_tensors", "inner", "sgn", "tensor_split", "split_with_sizes", "hsplit", "vsplit", "dsplit",
+    "rot90", "masked_select", "take", "nonzero", "argwhere",
+    # elementwise (special.py)
+    "atan2", "arctan2", "exp2", "logaddexp", "logaddexp2", "hypot", "logit", "xlogy", "sinc", "deg2rad",
+    "rad2deg", "copysign", "heaviside", "nan_to_num", "float_power", "signbit", "fmax", "fmin", "asinh", "acosh",
+    "atanh", "arcsinh", "arccosh", "arctanh", "erfc", "erfinv",
+    # scans and NaN-aware reductions (scans.py)
+    "cumprod", "cummax", "cummin", "logcumsumexp", "diff", "nansum", "nanmean", "aminmax",
 ]
 
 FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<name>)
@@ -58,6 +75,7 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
 
 __all__ = list(dict.fromkeys([
     *_elementwise.__all__, *_comparison.__all__, *_copies.__all__, *_inplace.__all__, *_matmul.__all__,
-    *_movement.__all__, *_indexing.__all__, *_padding.__all__, *_reduce.__all__,
+    *_movement.__all__, *_indexing.__all__, *_padding.__all__, *_reduce.__all__, *_scans.__all__,
+    *_shaping.__all__, *_special.__all__,
     *TORCH_FUNCTIONS, *FUNCTIONAL,
 ]))
