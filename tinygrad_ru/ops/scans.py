@@ -20,7 +20,7 @@ from .comparison import compare, isnan
 from .copies import _constant, cast
 from .elementwise import _quiet, where
 from .indexing import gather
-from .movement import cat, flip, narrow, reshape
+from .movement import cat, expand, flip, movedim, narrow, reshape, unsqueeze
 from .reduce import ValuesIndices, amax, amin, cumsum
 from .reduce import sum as _sum
 
@@ -47,9 +47,10 @@ def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
 class CumProd(Function):
     """yᵢ = Π_{k≤i} xₖ along dim; ∂L/∂xⱼ = Σ_{i≥j} gᵢ Π_{k≤i, k≠j} xₖ.
 
-    Before the first zero of a slice that is Σ_{i≥j} gᵢyᵢ / xⱼ; at the first zero z it is
-    Σ_{i≥z} gᵢ y′ᵢ with y′ the running product of x with x_z set to 1; after it, 0 (every product
-    holds x_z).  So zeros in the input give PyTorch's exact gradient, not 0/0."""
+    Without zeros in x that is Σ_{i≥j} gᵢyᵢ / xⱼ (a reversed cumulative sum).  With zeros the
+    division is 0/0, so the products without xⱼ are formed for every j: the running products of
+    n copies of x, the j-th with xⱼ set to 1 (n² values per slice, only then).  Both are Tensor ops,
+    so the second derivative is exact too (as PyTorch's)."""
 
     saves_output = True
 
@@ -61,17 +62,17 @@ class CumProd(Function):
 
     def backward(self, g):
         x, = self.inputs
-        y = self.outputs[0]()
-        xp, d = x.xp, self.dim
-        zero = x.data == 0
-        seen = xp.cumsum(zero, axis=d)  # how many zeros up to and including each position
-        before = _constant(seen == 0)
-        if not zero.any():
-            return _reverse_cumsum(g * y, d) / x
-        first = _constant(zero & (seen == 1))
-        at_first = _reverse_cumsum(g * cumprod(where(first, 1.0, x), d), d)
-        plain = _reverse_cumsum(g * y, d) / where(before, x, 1.0)
-        return where(before, plain, where(first, at_first, 0.0))
+        d = self.dim
+        if not (x.data == 0).any():
+            return _reverse_cumsum(g * self.outputs[0](), d) / x
+        xl, gl = movedim(x, d, -1), movedim(g, d, -1)
+        n, xp = xl.shape[-1], x.xp
+        rows = expand(unsqueeze(xl, -2), *xl.shape[:-1], n, n)  # rows[..., j, :] = x
+        eye = _constant(xp.eye(n, dtype=bool))
+        without = cumprod(where(eye, 1.0, rows), -1)  # without[..., j, i] = Π_{k≤i, k≠j} xₖ
+        later = _constant(xp.triu(xp.ones((n, n), dtype=bool)))  # i ≥ j
+        grad = _sum(where(later, unsqueeze(gl, -2) * without, 0.0), -1)
+        return movedim(grad, -1, d)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002

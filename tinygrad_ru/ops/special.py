@@ -106,7 +106,7 @@ def logaddexp2(input: Tensor, other: Any) -> Tensor:  # noqa: A002
 class XLogY(_Binary):
     """y = x·log(y), 0 where x = 0 (NaN where y is NaN), as PyTorch.
 
-    ∂/∂x = log(y) where x ≠ 0 and 0 where x = 0 (PyTorch's xlogy(x ≠ 0, y)); ∂/∂y = x/y."""
+    ∂/∂x = log(y), but 0 where x = 0 and y ≤ 0 (as PyTorch); ∂/∂y = x/y."""
 
     op = "xlogy"
 
@@ -118,9 +118,12 @@ class XLogY(_Binary):
 
     def backward(self, g):
         x, y = self.inputs
-        gx = sum_to(g * xlogy(cast(compare(x, 0.0, "not_equal"), x.dtype), y), x.shape) \
-            if self.needs_input_grad[0] else None
-        gy = sum_to(g * x / y, y.shape) if self.needs_input_grad[1] else None
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            flat = _constant((x.data == 0) & (y.data <= 0))
+            gx = sum_to(where(flat, 0.0, xlogy(g, y)), x.shape)
+        if self.needs_input_grad[1]:
+            gy = sum_to(g * x / y, y.shape)
         return gx, gy
 
 

@@ -1,0 +1,326 @@
+"""torch's math that tinygrad_ru lacked: free forms of methods, more elementwise functions, scans,
+NaN-aware reductions, joining/splitting.  Each differentiable op: values and gradients against
+PyTorch (edge points included: ties, zeros, the origin), gradcheck and, where the backward is
+written in Tensor ops, gradgradcheck in float64; errors of torch's types."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_ru as tg
+from tests.test_autograd_gradcheck import _distinct, _pos, _rand
+from tinygrad_ru.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
+
+R = np.random.default_rng(0)
+A34, B34, B4 = R.standard_normal((3, 4)), R.standard_normal((3, 4)), R.standard_normal(4)
+P34 = R.uniform(0.2, 0.8, (3, 4))
+WITH_ZEROS = np.array([[0.5, 0.0, 2.0, 0.0, -1.5], [1.2, -0.7, 0.3, 2.0, 0.0]])
+TIES = np.array([[1.0, 3.0, 3.0, 2.0, 5.0], [2.0, 2.0, -1.0, 2.0, 0.5]])
+ORIGIN = (np.array([0.0, 1.0, -2.0, 0.0]), np.array([0.0, 0.5, 0.0, -3.0]))
+
+
+def _first(y):
+    return y[0] if isinstance(y, tuple) else y
+
+
+def _torch_parity(ours, theirs, arrays):
+    """Values and gradients (for a random seed gradient) of ours and torch's on the same float64 inputs."""
+    xs = [tg.Tensor(a, dtype=tg.float64, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+    y, yt = _first(ours(*xs)), _first(theirs(*ts))
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    assert y.dtype == tg.float64 and tuple(y.shape) == tuple(yt.shape)
+    seed = np.random.default_rng(1).standard_normal(tuple(yt.shape))
+    y.backward(tg.Tensor(seed, dtype=tg.float64))
+    yt.backward(torch.tensor(seed))
+    for x, t in zip(xs, ts):
+        if t.grad is None or x.grad is None:  # no gradient, or torch's zeros
+            assert not np.any((t.grad if x.grad is None else x.grad).numpy())
+        else:
+            np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+# (id, ours, torch's, inputs, second derivative checked): inputs at the edge points torch defines
+PARITY = [
+    # free forms of methods
+    ("softmax", lambda a: tg.softmax(a, 1), lambda a: torch.softmax(a, 1), [A34], True),
+    ("log_softmax", lambda a: tg.log_softmax(a, 0), lambda a: torch.log_softmax(a, 0), [A34], True),
+    ("t", tg.t, torch.t, [A34], True),
+    ("clone", tg.clone, torch.clone, [A34], True),
+    ("reciprocal", tg.reciprocal, torch.reciprocal, [P34], True),
+    ("norm_fro", tg.norm, torch.norm, [A34], True),
+    ("norm_dim_keepdim", lambda a: tg.norm(a, 3, dim=1, keepdim=True), lambda a: torch.norm(a, 3, dim=1, keepdim=True),
+     [A34], True),
+    ("norm_dims_p1", lambda a: a.norm(1, dim=(0, 1)), lambda a: a.norm(1, dim=(0, 1)), [A34], False),
+    ("norm_inf_ties", lambda a: a.norm(float("inf"), dim=1), lambda a: a.norm(float("inf"), dim=1), [TIES], False),
+    ("norm_zero_row", lambda a: tg.norm(a, dim=1), lambda a: torch.norm(a, dim=1), [np.array([[0.0, 0.0], [3.0, 4.0]])],
+     False),
+    ("dist", lambda a, b: tg.dist(a, b), lambda a, b: torch.dist(a, b), [A34, B4], True),
+    ("dist_p3", lambda a, b: a.dist(b, 3), lambda a, b: a.dist(b, 3), [A34, B34], True),
+    ("dist_equal", lambda a, b: tg.dist(a, b), lambda a, b: torch.dist(a, b), [B4, B4.copy()], False),
+    ("concat", lambda a, b: tg.concat([a, b], 1), lambda a, b: torch.concat([a, b], 1), [A34, B34], True),
+    ("concatenate", lambda a, b: tg.concatenate((a, b)), lambda a, b: torch.concatenate((a, b)), [A34, B34], True),
+    ("hstack", lambda a, b: tg.hstack([a, b]), lambda a, b: torch.hstack([a, b]), [A34, B34], True),
+    ("hstack_1d", lambda a, b: tg.hstack([a, b]), lambda a, b: torch.hstack([a, b]), [B4, B4 + 1], True),
+    ("vstack", lambda a, b: tg.vstack([a, b]), lambda a, b: torch.vstack([a, b]), [A34, B4], True),
+    ("dstack", lambda a, b: tg.dstack([a, b]), lambda a, b: torch.dstack([a, b]), [A34, B34], True),
+    ("column_stack", lambda a, b: tg.column_stack([a, b]), lambda a, b: torch.column_stack([a, b]),
+     [A34, np.arange(3.0)], True),
+    ("atleast_3d", lambda a, b: tg.atleast_3d(a, b)[0] * tg.atleast_3d(b)[..., :1, :],
+     lambda a, b: torch.atleast_3d(a, b)[0] * torch.atleast_3d(b)[..., :1, :], [A34, B4], True),
+    ("broadcast_tensors", lambda a, b: tg.stack(tg.broadcast_tensors(a, b)),
+     lambda a, b: torch.stack(torch.broadcast_tensors(a, b)), [A34, B4], True),
+    ("inner", tg.inner, torch.inner, [A34, R.standard_normal((2, 5, 4))], True),
+    ("inner_1d", lambda a, b: a.inner(b), lambda a, b: a.inner(b), [B4, B4 + 2], True),
+    # elementwise
+    ("atan2", tg.atan2, torch.atan2, [A34, B4], True),
+    ("atan2_origin", tg.arctan2, torch.arctan2, list(ORIGIN), False),
+    ("hypot", tg.hypot, torch.hypot, [A34, B34], True),
+    ("exp2", tg.exp2, torch.exp2, [A34], True),
+    ("logaddexp", tg.logaddexp, torch.logaddexp, [A34, B4], True),
+    ("logaddexp_far_and_tied", tg.logaddexp, torch.logaddexp,
+     [np.array([-800.0, 700.0, 1.5, 0.0]), np.array([0.0, -700.0, 1.5, 1000.0])], False),
+    ("logaddexp2", tg.logaddexp2, torch.logaddexp2, [A34, B34], True),
+    ("logit", tg.logit, torch.logit, [P34], True),
+    ("logit_eps", lambda a: a.logit(0.3), lambda a: a.logit(0.3), [P34], False),
+    ("xlogy", tg.xlogy, torch.xlogy, [A34, P34], True),
+    ("xlogy_zeros", tg.xlogy, torch.xlogy, [np.array([0.0, 0.0, 2.0, 0.0]), np.array([0.5, 3.0, 1.5, 0.0])], False),
+    ("sinc", tg.sinc, torch.sinc, [A34], True),
+    ("sinc_at_0", tg.sinc, torch.sinc, [np.array([0.0, 1.0, -0.5])], False),
+    ("deg2rad_rad2deg", lambda a: tg.deg2rad(a) + tg.rad2deg(a), lambda a: torch.deg2rad(a) + torch.rad2deg(a),
+     [A34], True),
+    ("copysign", tg.copysign, torch.copysign, [np.array([1.5, -2.0, 0.0, 3.0]), np.array([-1.0, 2.0, -1.0, -0.0])],
+     False),
+    ("nan_to_num", lambda a: tg.nan_to_num(a * tg.Tensor(np.array([np.nan, np.inf, -np.inf, 1.0]))),
+     lambda a: torch.nan_to_num(a * torch.tensor([np.nan, np.inf, -np.inf, 1.0])), [np.array([1.0, 2.0, 3.0, 4.0])],
+     False),
+    ("float_power", tg.float_power, torch.float_power, [P34, B4], True),
+    ("fmax_ties_nan", tg.fmax, torch.fmax, [np.array([1.0, 2.0, 3.0, np.nan]), np.array([1.0, np.nan, 5.0, 2.0])],
+     False),
+    ("fmin_ties_nan", tg.fmin, torch.fmin, [np.array([1.0, 2.0, 3.0, np.nan]), np.array([1.0, np.nan, 5.0, 2.0])],
+     False),
+    ("asinh", tg.asinh, torch.asinh, [A34 * 30], True),
+    ("acosh", tg.arccosh, torch.arccosh, [P34 + 1.1], True),
+    ("atanh", tg.atanh, torch.atanh, [P34 * 2 - 1], True),
+    ("erfc", tg.erfc, torch.erfc, [np.array([-3.0, -0.4, 0.0, 1.2, 5.0, 12.0])], True),
+    ("erfinv", tg.erfinv, torch.erfinv, [np.array([-0.99, -0.4, 0.0, 0.3, 0.9, 0.999])], True),
+    # scans and reductions
+    ("cumprod", lambda a: tg.cumprod(a, 1), lambda a: torch.cumprod(a, 1), [A34], True),
+    ("cumprod_zeros", lambda a: a.cumprod(1), lambda a: a.cumprod(1), [WITH_ZEROS], True),
+    ("cumprod_zeros_dim0", lambda a: a.cumprod(0), lambda a: a.cumprod(0), [WITH_ZEROS.T.copy()], True),
+    ("cummax_ties", lambda a: tg.cummax(a, 1), lambda a: torch.cummax(a, 1), [TIES], True),
+    ("cummin_ties", lambda a: a.cummin(0), lambda a: a.cummin(0), [TIES], True),
+    ("logcumsumexp", lambda a: tg.logcumsumexp(a, 1), lambda a: torch.logcumsumexp(a, 1), [A34], False),
+    ("logcumsumexp_extreme", lambda a: a.logcumsumexp(0), lambda a: a.logcumsumexp(0),
+     [np.array([-1000.0, 0.0, 800.0, -5.0])], False),
+    ("diff", lambda a: tg.diff(a), lambda a: torch.diff(a), [A34], True),
+    ("diff_n2_dim0_prepend_append", lambda a, b: tg.diff(a, 2, 0, prepend=b[:1], append=b),
+     lambda a, b: torch.diff(a, 2, 0, prepend=b[:1], append=b), [A34, B34], True),
+    ("nansum", lambda a: tg.nansum(a * tg.Tensor(np.array([1.0, np.nan, 2.0, 1.0])), 1),
+     lambda a: torch.nansum(a * torch.tensor([1.0, np.nan, 2.0, 1.0]), 1), [A34], False),
+    ("nanmean", lambda a: (a * tg.Tensor(np.array([1.0, np.nan, 2.0, 1.0]))).nanmean(),
+     lambda a: (a * torch.tensor([1.0, np.nan, 2.0, 1.0])).nanmean(), [A34], False),
+    ("aminmax", lambda a: tg.aminmax(a, dim=1)[0] * 2 + a.aminmax(dim=1).max,
+     lambda a: torch.aminmax(a, dim=1)[0] * 2 + a.aminmax(dim=1).max, [TIES], False),
+    ("aminmax_all", lambda a: tg.aminmax(a).min - tg.aminmax(a).max,
+     lambda a: torch.aminmax(a).min - torch.aminmax(a).max, [TIES], False),
+    # splitting, selecting, rotating
+    ("tensor_split_int", lambda a: tg.tensor_split(a, 3, 1)[1] * 2 + tg.tensor_split(a, 3, 1)[0][:, :1],
+     lambda a: torch.tensor_split(a, 3, 1)[1] * 2 + torch.tensor_split(a, 3, 1)[0][:, :1], [R.standard_normal((2, 7))],
+     True),
+    ("tensor_split_indices", lambda a: tg.cat(a.tensor_split([1, -1, 9], 1)[::-1], 1),
+     lambda a: torch.cat(a.tensor_split([1, -1, 9], 1)[::-1], 1), [R.standard_normal((2, 7))], True),
+    ("split_with_sizes", lambda a: a.split_with_sizes([1, 3], 1)[1], lambda a: a.split_with_sizes([1, 3], 1)[1],
+     [A34], True),
+    ("hsplit_vsplit_dsplit", lambda a: a.hsplit(2)[1].vsplit([1])[0].dsplit(2)[1],
+     lambda a: a.hsplit(2)[1].vsplit([1])[0].dsplit(2)[1], [R.standard_normal((2, 4, 6))], True),
+    ("rot90", lambda a: tg.rot90(a) * 1 + a.rot90(2).mT[:, :3] * 0 + tg.rot90(a, -1, (1, 0)),
+     lambda a: torch.rot90(a) * 1 + a.rot90(2).mT[:, :3] * 0 + torch.rot90(a, -1, (1, 0)), [A34], True),
+    ("masked_select", lambda a: tg.masked_select(a, tg.Tensor(B4 > 0)),
+     lambda a: torch.masked_select(a, torch.tensor(B4 > 0)), [A34], True),
+    ("take", lambda a: tg.take(a, tg.tensor([[0, 11], [-1, 0]])), lambda a: torch.take(a, torch.tensor([[0, 11], [-1, 0]])),
+     [A34], True),
+]
+
+
+@pytest.mark.parametrize("name,ours,theirs,arrays,second", PARITY, ids=[c[0] for c in PARITY])
+def test_matches_torch(name, ours, theirs, arrays, second):
+    _torch_parity(ours, theirs, arrays)
+
+
+GRADCHECK = [
+    ("norm_dim", lambda a: tg.norm(a, dim=0), lambda: [_rand(3, 4)], True),
+    ("norm_p3_keepdim", lambda a: a.norm(3, dim=1, keepdim=True), lambda: [_rand(3, 4, away=0.1)], True),
+    ("norm_inf_dim", lambda a: a.norm(float("inf"), dim=1), lambda: [_distinct(3, 4)], True),
+    ("dist", lambda a, b: tg.dist(a, b, 1.5), lambda: [_rand(3, 4), _rand(4, seed=1)], True),
+    ("inner", tg.inner, lambda: [_rand(2, 3), _rand(4, 3, seed=1)], True),
+    ("stacks", lambda a, b: tg.hstack([a, b]).sum(0) * tg.vstack([b, a])[0] + tg.dstack([a, b]).sum(),
+     lambda: [_rand(3), _rand(3, seed=1)], True),
+    ("atan2", tg.atan2, lambda: [_rand(3, 4), _rand(3, 1, seed=1, away=0.2)], True),
+    ("hypot", tg.hypot, lambda: [_rand(3, 4, away=0.2), _rand(4, seed=1)], True),
+    ("logaddexp", tg.logaddexp, lambda: [_rand(3, 4), _rand(1, 4, seed=1)], True),
+    ("logaddexp2", tg.logaddexp2, lambda: [_rand(3, 4), _rand(3, 4, seed=1)], True),
+    ("xlogy", tg.xlogy, lambda: [_rand(3, 4), _pos(3, 4, seed=1)], True),
+    ("xlogy_scalar", lambda b: tg.xlogy(2.0, b), lambda: [_pos(5)], True),
+    ("logit", lambda a: tg.logit(a / 3.0), lambda: [_pos(5)], True),
+    ("sinc", tg.sinc, lambda: [_rand(6)], True),
+    ("copysign", lambda a: tg.copysign(a, tg.Tensor(np.array([-1.0, 2.0, -3.0]))), lambda: [_rand(3, away=0.1)], True),
+    ("float_power", tg.float_power, lambda: [_pos(3), _rand(3, seed=1)], True),
+    ("fmax_fmin", lambda a, b: tg.fmax(a, b) + tg.fmin(a, b * 2), lambda: [_distinct(4), _distinct(4, seed=3) + 0.1], True),
+    ("asinh_acosh_atanh", lambda a: tg.asinh(a) + tg.acosh(a + 1.5) + tg.atanh(a / 3.0), lambda: [_pos(5)], True),
+    ("erfc_erfinv", lambda a: tg.erfc(a) + tg.erfinv(a / 2.5), lambda: [_rand(5)], True),
+    ("exp2_deg_rad", lambda a: tg.exp2(a) * tg.deg2rad(a) + tg.rad2deg(a), lambda: [_rand(5)], True),
+    ("nan_to_num", tg.nan_to_num, lambda: [_rand(5)], True),
+    ("cumprod", lambda a: tg.cumprod(a, 1), lambda: [_rand(3, 4)], True),
+    ("cumprod_zeros", lambda a: tg.cumprod(a, 1),
+     lambda: [tg.Tensor(WITH_ZEROS, dtype=tg.float64, requires_grad=True)], True),
+    ("cummax_cummin", lambda a: tg.cummax(a, 1).values + tg.cummin(a, 0)[0], lambda: [_distinct(3, 4)], True),
+    ("logcumsumexp", lambda a: tg.logcumsumexp(a, 0), lambda: [_rand(4, 3)], False),
+    ("diff", lambda a, b: tg.diff(a, 2, 1, append=b), lambda: [_rand(3, 4), _rand(3, 2, seed=1)], True),
+    ("nansum_nanmean", lambda a: tg.nansum(a, 0) + tg.nanmean(a, 1, keepdim=True), lambda: [_rand(3, 4)], True),
+    ("aminmax", lambda a: tg.aminmax(a, dim=0).min * tg.aminmax(a, dim=0).max, lambda: [_distinct(3, 4)], True),
+    ("splits_rot90", lambda a: tg.tensor_split(a.rot90(), 3, 1)[2].sum(1) * tg.hsplit(a, 2)[0].sum(),
+     lambda: [_rand(4, 4)], True),
+    ("masked_select_take", lambda a: tg.masked_select(a, a.detach() > 0) * 2 + tg.take(a, tg.tensor([3, 3])).sum(),
+     lambda: [_rand(3, 4)], True),
+]
+
+
+@pytest.mark.parametrize("name,fn,make,second", GRADCHECK, ids=[c[0] for c in GRADCHECK])
+def test_gradcheck(name, fn, make, second):
+    assert gradcheck(fn, make())
+
+
+@pytest.mark.parametrize("name,fn,make,second", [c for c in GRADCHECK if c[3]],
+                         ids=[c[0] for c in GRADCHECK if c[3]])
+def test_gradgradcheck(name, fn, make, second):
+    assert gradgradcheck(fn, make())
+
+
+def test_cumprod_zeros_second_derivative_matches_torch():
+    x = tg.Tensor(WITH_ZEROS, dtype=tg.float64, requires_grad=True)
+    xt = torch.tensor(WITH_ZEROS, requires_grad=True)
+    (g,) = tg.autograd.grad(tg.cumprod(x, 1).sum(), x, create_graph=True)
+    (gt,) = torch.autograd.grad(torch.cumprod(xt, 1).sum(), xt, create_graph=True)
+    np.testing.assert_allclose(g.detach().numpy(), gt.detach().numpy(), rtol=1e-12)
+    (h,) = tg.autograd.grad((g * g).sum(), x)
+    (ht,) = torch.autograd.grad((gt * gt).sum(), xt)
+    np.testing.assert_allclose(h.numpy(), ht.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- values only
+VALUES = [
+    ("cummax_indices_ties_nan", lambda m: m.cummax(m.tensor(np.array([[1.0, 3.0, 3.0, np.nan, 2.0, np.nan]])), 1)[1]),
+    ("cummin_indices", lambda m: m.cummin(m.tensor(np.array([[4.0, 1.0, 1.0, 0.5], [0.0, 0.0, 1.0, -1.0]])), 1)[1]),
+    ("cummax_0d", lambda m: m.cummax(m.tensor(2.5), 0)[0]),
+    ("cumprod_int", lambda m: m.cumprod(m.tensor([[1, 2], [3, 4]]), 0)),
+    ("cumprod_0d", lambda m: m.cumprod(m.tensor(3.0), -1)),
+    ("heaviside", lambda m: m.heaviside(m.tensor([-1.5, 0.0, 2.0]), m.tensor([0.5]))),
+    ("signbit", lambda m: m.signbit(m.tensor([-0.0, 0.0, -2.0, 3.0]))),
+    ("sgn", lambda m: m.sgn(m.tensor([-0.5, 0.0, 2.0]))),
+    ("nonzero", lambda m: m.nonzero(m.tensor([[0, 1, 2], [3, 0, 0]]))),
+    ("nonzero_tuple", lambda m: m.stack(m.nonzero(m.tensor([[0, 1, 2], [3, 0, 0]]), as_tuple=True))),
+    ("argwhere", lambda m: m.argwhere(m.tensor([0.0, 1.5, 0.0, -2.0]))),
+    ("nonzero_0d", lambda m: m.nonzero(m.tensor(5))),
+    ("diff_bool", lambda m: m.diff(m.tensor([True, True, False, True]))),
+    ("diff_int_n3", lambda m: m.diff(m.tensor([1, 4, 9, 16, 25]), 3)),
+    ("nan_to_num_args", lambda m: m.nan_to_num(m.tensor([np.nan, np.inf, -np.inf, 1.0]), 1.0, 2.0, -3.0)),
+    ("nan_to_num_float32_max", lambda m: m.nan_to_num(m.tensor([np.inf, -np.inf]))),
+    ("nansum_all_nan_nanmean", lambda m: m.nanmean(m.tensor([[np.nan, np.nan], [1.0, np.nan]]), 1)),
+    ("logit_out_of_range", lambda m: m.logit(m.tensor([-0.5, 0.0, 1.0, 1.5]))),
+    ("erfinv_ends", lambda m: m.erfinv(m.tensor([-1.0, 1.0, 1.5], dtype=m.float64))),
+    ("float_power_int_is_float64", lambda m: m.float_power(m.tensor([2, 3]), 2)),
+    ("exp2_int", lambda m: m.exp2(m.tensor([1, 2, 3]))),
+    ("atan2_int", lambda m: m.atan2(m.tensor([1, -1]), m.tensor([0, 0]))),
+    ("deg2rad_int", lambda m: m.deg2rad(m.tensor([180, 90]))),
+    ("reciprocal_int", lambda m: m.reciprocal(m.tensor([2, 4]))),
+    ("atleast_1d_0d", lambda m: m.atleast_1d(m.tensor(3.0))),
+    ("atleast_2d_tuple", lambda m: m.stack(m.atleast_2d([m.tensor([1.0, 2.0]), m.tensor([3.0, 4.0])]))),
+    ("atleast_3d_2d", lambda m: m.atleast_3d(m.ones(2, 3))),
+    ("column_stack_0d_1d", lambda m: m.column_stack([m.tensor([1.0, 2.0]), m.tensor([[3.0], [4.0]])])),
+    ("tensor_split_uneven", lambda m: m.cat([p.sum(0, keepdim=True) for p in m.tensor_split(m.arange(10.0), 4)])),
+    ("tensor_split_tensor_indices", lambda m: m.tensor_split(m.arange(6.0), m.tensor([2, 3]))[1]),
+    ("tensor_split_more_sections", lambda m: m.stack([p.sum() for p in m.arange(2.0).tensor_split(4)])),
+    ("inner_0d", lambda m: m.inner(m.tensor(2.0), m.tensor([1.0, 3.0]))),
+    ("logaddexp_neg_inf", lambda m: m.logaddexp(m.tensor([-np.inf, 0.0]), m.tensor([-np.inf, np.inf]))),
+    ("xlogy_nan", lambda m: m.xlogy(m.tensor([0.0, 1.0]), m.tensor([np.nan, np.nan]))),
+    ("norm_int_default_p", lambda m: m.norm(m.tensor([[3.0, 4.0]]), dim=1, keepdim=True)),
+    ("rot90_3", lambda m: m.rot90(m.arange(6).reshape(2, 3), 3)),
+    ("take_float_index_0d", lambda m: m.take(m.arange(6.0).reshape(2, 3), m.tensor(4))),
+]
+
+
+@pytest.mark.parametrize("name,make", VALUES, ids=[c[0] for c in VALUES])
+def test_values_and_dtypes_match_torch(name, make):
+    ours, theirs = make(tg), make(torch)
+    got = ours.numpy() if isinstance(ours, tg.Tensor) else np.asarray(ours)
+    want = theirs.numpy()
+    assert got.shape == want.shape and got.dtype == want.dtype, (got, want)
+    np.testing.assert_allclose(got, want, rtol=1e-6, equal_nan=True)
+
+
+def test_heaviside_has_no_gradient_and_needs_the_same_dtypes():
+    x = tg.tensor([1.0, -2.0], requires_grad=True)
+    assert not tg.heaviside(x, tg.tensor([0.5])).requires_grad
+    for m in (tg, torch):
+        with pytest.raises(RuntimeError, match="heaviside"):
+            m.heaviside(m.tensor([1.0, 2.0]), m.tensor([1]))
+
+
+def test_nonzero_and_argwhere_have_no_gradient():
+    x = tg.tensor([1.0, 0.0], requires_grad=True)
+    assert not tg.nonzero(x).requires_grad and tg.argwhere(x).dtype == tg.int64
+
+
+def test_return_types():
+    x = tg.tensor([[1.0, 5.0], [3.0, 2.0]])
+    mm = tg.aminmax(x, dim=0)
+    assert mm.min.tolist() == [1.0, 2.0] and mm.max.tolist() == [3.0, 5.0]
+    values, indices = x.cummax(1)
+    assert x.cummax(1).values.tolist() == values.tolist() and indices.tolist() == [[0, 1], [0, 0]]
+    one = tg.atleast_2d(tg.tensor(1.0))
+    assert isinstance(one, tg.Tensor) and one.shape == (1, 1)
+    assert isinstance(tg.atleast_1d(tg.tensor(1.0), tg.tensor(2.0)), tuple)
+
+
+# errors: the same builtin exception class as torch
+ERRORS = [
+    ("t_3d", lambda m: m.t(m.ones(2, 2, 2))),
+    ("diff_0d", lambda m: m.diff(m.tensor(1.0))),
+    ("diff_negative_n", lambda m: m.diff(m.ones(3), -1)),
+    ("diff_dim", lambda m: m.diff(m.ones(3), dim=2)),
+    ("cumprod_dim", lambda m: m.cumprod(m.ones(3), 1)),
+    ("cummax_dim", lambda m: m.cummax(m.ones(3, 2), -3)),
+    ("logcumsumexp_dim", lambda m: m.logcumsumexp(m.ones(3), 5)),
+    ("inner_sizes", lambda m: m.inner(m.ones(2, 3), m.ones(4))),
+    ("broadcast_tensors", lambda m: m.broadcast_tensors(m.ones(2, 3), m.ones(4))),
+    ("tensor_split_zero", lambda m: m.tensor_split(m.ones(4), 0)),
+    ("hsplit_uneven", lambda m: m.hsplit(m.ones(2, 5), 2)),
+    ("vsplit_1d", lambda m: m.vsplit(m.ones(4), 2)),
+    ("dsplit_2d", lambda m: m.dsplit(m.ones(4, 4), 2)),
+    ("split_with_sizes_sum", lambda m: m.ones(5).split_with_sizes([2, 2])),
+    ("rot90_same_dims", lambda m: m.rot90(m.ones(2, 2), 1, (0, 0))),
+    ("rot90_1d", lambda m: m.rot90(m.ones(2))),
+    ("masked_select_float_mask", lambda m: m.masked_select(m.ones(3), m.ones(3))),
+    ("masked_select_shape", lambda m: m.masked_select(m.ones(3), m.ones(4) > 0)),
+    ("take_out_of_range", lambda m: m.take(m.ones(2, 2), m.tensor([4]))),
+    ("norm_int", lambda m: m.norm(m.tensor([3, 4]))),
+    ("norm_dim", lambda m: m.norm(m.ones(2, 2), dim=3)),
+    ("nanmean_int", lambda m: m.nanmean(m.tensor([1, 2]))),
+    ("atan2_shapes", lambda m: m.atan2(m.ones(2), m.ones(3))),
+    ("aminmax_empty", lambda m: m.aminmax(m.ones(0))),
+    ("leaf_inplace", lambda m: m.ones(2, requires_grad=True).sin_()),
+]
+
+
+@pytest.mark.parametrize("name,call", ERRORS, ids=[c[0] for c in ERRORS])
+def test_errors_take_torch_types(name, call):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(Exception) as ours:
+        call(tg)
+    expected = next(c for c in type(theirs.value).__mro__ if c.__module__ == "builtins")
+    assert isinstance(ours.value, expected), (type(ours.value), type(theirs.value), ours.value)
