@@ -69,6 +69,14 @@ class TensorOps:
     def index_add_(self, dim: int, index, source, *, alpha: float = 1.0) -> Tensor:
         return _ops.unary_(self, "index_add_", _ops.index_add, dim, index, source, alpha=alpha)
 
+    subtract_, multiply_, divide_, true_divide_ = sub_, mul_, div_, div_
+    def t_(self) -> Tensor: return _ops.view_(self, "t_", _ops.t)
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        return _ops.view_(self, "transpose_", _ops.transpose, dim0, dim1)
+    swapaxes_ = swapdims_ = transpose_
+    def squeeze_(self, dim=None) -> Tensor: return _ops.view_(self, "squeeze_", _ops.squeeze, dim)
+    def unsqueeze_(self, dim: int) -> Tensor: return _ops.view_(self, "unsqueeze_", _ops.unsqueeze, dim)
+
     def clone(self) -> Tensor:
         return _ops.clone(self)
 
@@ -370,3 +378,30 @@ class TensorOps:
         if self.ndim != 2:
             raise RuntimeError(f"trace: expected a matrix, got shape {self.shape}")
         return _ops.diagonal(self).sum()
+
+
+def _inplace_method(name: str):
+    """``t.<name>_(*args)``: ``t ← t.<name>(*args)`` in place, through the shared in-place machinery
+    (the version counter bumps; a leaf that requires grad refuses, as PyTorch)."""
+    method = getattr(TensorOps, name)
+
+    def inplace(self, *args, **kwargs):
+        return _ops.unary_(self, f"{name}_", method, *args, **kwargs)
+
+    inplace.__name__ = inplace.__qualname__ = f"{name}_"
+    inplace.__doc__ = f"In place: ``self ← self.{name}(...)``."
+    return inplace
+
+
+# the in-place forms that are their method written back into the tensor (torch's names)
+for _name in (
+    "sin", "cos", "tan", "sinh", "cosh", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "asinh", "acosh",
+    "atanh", "arcsinh", "arccosh", "arctanh", "atan2", "arctan2", "log1p", "expm1", "rsqrt", "log2", "log10",
+    "exp2", "erf", "erfc", "erfinv", "sinc", "logit", "xlogy", "hypot", "copysign", "nan_to_num", "deg2rad",
+    "rad2deg", "reciprocal", "trunc", "fix", "frac", "sign", "sgn", "negative", "absolute", "fmod", "remainder",
+    "floor_divide", "heaviside", "cumsum", "cumprod", "tril", "triu", "eq", "ne", "lt", "le", "gt", "ge",
+    "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor",
+    "logical_not",
+):
+    setattr(TensorOps, f"{_name}_", _inplace_method(_name))
+del _name
