@@ -19,6 +19,10 @@ A34, B34, B4 = R.standard_normal((3, 4)), R.standard_normal((3, 4)), R.standard_
 P34 = R.uniform(0.2, 0.8, (3, 4))
 WITH_ZEROS = np.array([[0.5, 0.0, 2.0, 0.0, -1.5], [1.2, -0.7, 0.3, 2.0, 0.0]])
 TIES = np.array([[1.0, 3.0, 3.0, 2.0, 5.0], [2.0, 2.0, -1.0, 2.0, 0.5]])
+# scatter_reduce along dim 1: ties between self and src (amax/amin), zeros in both (prod)
+SR_SELF = np.array([[1.0, 0.0, 3.0, 2.0], [0.5, 2.0, -1.0, 0.0]])
+SR_SRC = np.array([[3.0, 0.0, 2.0, 1.5, 3.0], [2.0, 0.0, 4.0, 0.3, 2.0]])
+SR_INDEX = np.array([[2, 1, 0, 0, 2], [1, 3, 3, 0, 1]])
 ORIGIN = (np.array([0.0, 1.0, -2.0, 0.0]), np.array([0.0, 0.5, 0.0, -3.0]))
 
 
@@ -143,6 +147,29 @@ PARITY = [
      lambda a: torch.masked_select(a, torch.tensor(B4 > 0)), [A34], True),
     ("take", lambda a: tg.take(a, tg.tensor([[0, 11], [-1, 0]])),
      lambda a: torch.take(a, torch.tensor([[0, 11], [-1, 0]])), [A34], True),
+    # products of shapes
+    ("kron", tg.kron, torch.kron, [R.standard_normal((2, 3)), R.standard_normal((3, 2))], True),
+    ("kron_ndim", tg.kron, torch.kron, [R.standard_normal((2, 1, 2)), R.standard_normal((3, 2))], True),
+    ("cross_default_dim", tg.cross, torch.cross, [R.standard_normal((4, 3)), R.standard_normal((4, 3))], True),
+    ("cross_dim0_broadcast", lambda a, b: a.cross(b, dim=0), lambda a, b: a.cross(b, dim=0),
+     [R.standard_normal((3, 2)), R.standard_normal((3, 1))], True),
+    ("cartesian_prod", tg.cartesian_prod, torch.cartesian_prod, [B4, np.arange(3.0), np.array([2.0, -1.0])], True),
+    ("block_diag", tg.block_diag, torch.block_diag, [np.array(2.0), B4, A34], True),
+    ("diag_embed", tg.diag_embed, torch.diag_embed, [A34], True),
+    ("diag_embed_offset_dims", lambda a: a.diag_embed(-2, 0, 2), lambda a: a.diag_embed(-2, 0, 2), [A34], True),
+    ("diagflat", lambda a: tg.diagflat(a, 1), lambda a: torch.diagflat(a, 1), [R.standard_normal((2, 2))], True),
+    # writes along an index
+    ("index_fill", lambda a: tg.index_fill(a, 1, tg.tensor([0, 2]), -1.0),
+     lambda a: torch.index_fill(a, 1, torch.tensor([0, 2]), -1.0), [A34], True),
+    ("index_fill_tensor_value", lambda a, v: a.index_fill(0, tg.tensor([1]), v),
+     lambda a, v: a.index_fill(0, torch.tensor([1]), v), [A34, np.array(0.5)], True),
+    ("index_copy", lambda a, b: tg.index_copy(a, 0, tg.tensor([2, 0]), b),
+     lambda a, b: torch.index_copy(a, 0, torch.tensor([2, 0]), b), [A34, R.standard_normal((2, 4))], True),
+    *[(f"scatter_reduce_{r}_{'self' if inc else 'noself'}",
+       lambda a, b, r=r, inc=inc: tg.scatter_reduce(a, 1, tg.tensor(SR_INDEX), b, r, include_self=inc),
+       lambda a, b, r=r, inc=inc: torch.scatter_reduce(a, 1, torch.tensor(SR_INDEX), b, r, include_self=inc),
+       [SR_SELF, SR_SRC], r in ("sum", "mean"))
+      for r in ("sum", "prod", "mean", "amax", "amin") for inc in (True, False)],
 ]
 
 
@@ -187,6 +214,23 @@ GRADCHECK = [
      lambda: [_rand(4, 4)], True),
     ("masked_select_take", lambda a: tg.masked_select(a, a.detach() > 0) * 2 + tg.take(a, tg.tensor([3, 3])).sum(),
      lambda: [_rand(3, 4)], True),
+    ("kron_cross", lambda a, b: tg.kron(a, b).sum(0) * tg.cross(a.T, b[:, :1].T.expand(2, 3), 1).sum(),
+     lambda: [_rand(3, 2), _rand(3, 3, seed=1)], True),
+    ("cartesian_block_diag",
+     lambda a, b: (tg.cartesian_prod(a, b)[:, 0] * tg.cartesian_prod(b, a)[:, 1]).sum()
+     + tg.block_diag(a, b.reshape(2, 2)),
+     lambda: [_rand(3), _rand(4, seed=1)], True),
+    ("diag_embed_diagflat", lambda a: tg.diag_embed(a, 1, 0, 2).sum(1) * tg.diagflat(a)[1:2, :3].sum(),
+     lambda: [_rand(2, 3)], True),
+    ("index_fill_copy", lambda a, b, v: tg.index_copy(tg.index_fill(a, 0, tg.tensor([1]), v), 1, tg.tensor([3]), b),
+     lambda: [_rand(3, 4), _rand(3, 1, seed=1), _rand(seed=2)], True),
+    *[(f"scatter_reduce_{r}_{inc}",
+       lambda a, b, r=r, inc=inc: tg.scatter_reduce(a, 1, tg.tensor(SR_INDEX), b, r, include_self=inc),
+       lambda: [_distinct(2, 4), _rand(2, 5, seed=4)], True)
+      for r in ("sum", "prod", "mean", "amax", "amin") for inc in (True, False)],
+    ("scatter_reduce_prod_zeros", lambda a, b: tg.scatter_reduce(a, 1, tg.tensor(SR_INDEX), b, "prod"),
+     lambda: [tg.Tensor(SR_SELF, dtype=tg.float64, requires_grad=True),
+              tg.Tensor(SR_SRC * np.array([1.0, 1.0, 0.9, 1.1, 0.7]), dtype=tg.float64, requires_grad=True)], True),
 ]
 
 
@@ -251,6 +295,27 @@ VALUES = [
     ("norm_int_default_p", lambda m: m.norm(m.tensor([[3.0, 4.0]]), dim=1, keepdim=True)),
     ("rot90_3", lambda m: m.rot90(m.arange(6).reshape(2, 3), 3)),
     ("take_float_index_0d", lambda m: m.take(m.arange(6.0).reshape(2, 3), m.tensor(4))),
+    ("unique", lambda m: m.unique(m.tensor([3, 1, 2, 3, 1]))),
+    ("unique_inverse", lambda m: m.unique(m.tensor([[3.0, 1.0], [2.0, 3.0]]), return_inverse=True)[1]),
+    ("unique_counts", lambda m: m.tensor([3, 1, 2, 3, 1]).unique(return_counts=True)[1]),
+    ("unique_unsorted", lambda m: m.unique(m.tensor([3.0, 1.0, 2.0]), sorted=False)),
+    ("bincount", lambda m: m.bincount(m.tensor([0, 1, 1, 3]))),
+    ("bincount_weights_minlength", lambda m: m.bincount(m.tensor([0, 1, 1, 3]), m.tensor([0.5, 1.0, 1.0, 2.0]), 6)),
+    ("bincount_empty", lambda m: m.bincount(m.tensor([], dtype=m.int64), minlength=2)),
+    ("histc", lambda m: m.histc(m.tensor([1.0, 2.0, 1.0, 4.0]), bins=4, min=0, max=3)),
+    ("histc_range_of_data", lambda m: m.tensor([1.0, 2.0, 1.0, 4.0]).histc(4)),
+    ("searchsorted", lambda m: m.searchsorted(m.tensor([1, 3, 5, 7]), m.tensor([3, 6, 9]))),
+    ("searchsorted_right_int32", lambda m: m.searchsorted(m.tensor([1, 3, 5, 7]), m.tensor([3, 6]), right=True,
+                                                           out_int32=True)),
+    ("searchsorted_side_2d", lambda m: m.searchsorted(m.tensor([[1, 3, 5], [2, 4, 6]]), m.tensor([[3, 6], [3, 1]]),
+                                                       side="right")),
+    ("bucketize", lambda m: m.bucketize(m.tensor([3, 6, 9]), m.tensor([1, 3, 5, 7]))),
+    ("bucketize_right", lambda m: m.bucketize(m.tensor([[3.0], [0.5]]), m.tensor([1.0, 3.0]), right=True)),
+    ("scatter_reduce_int_mean", lambda m: m.scatter_reduce(m.tensor([1, 2, 3]), 0, m.tensor([0, 0, 2]),
+                                                            m.tensor([4, 6, 2]), "mean")),
+    ("scatter_reduce_amax_noself", lambda m: m.zeros(3).scatter_reduce(0, m.tensor([0, 0]), m.tensor([-1.0, -2.0]),
+                                                                        "amax", include_self=False)),
+    ("cartesian_prod_1", lambda m: m.cartesian_prod(m.tensor([1, 2]))),
 ]
 
 
@@ -314,6 +379,23 @@ ERRORS = [
     ("atan2_shapes", lambda m: m.atan2(m.ones(2), m.ones(3))),
     ("aminmax_empty", lambda m: m.aminmax(m.ones(0))),
     ("leaf_inplace", lambda m: m.ones(2, requires_grad=True).sin_()),
+    ("cross_no_3", lambda m: m.cross(m.ones(2, 2), m.ones(2, 2))),
+    ("cross_dim_not_3", lambda m: m.cross(m.ones(3, 2), m.ones(3, 2), dim=1)),
+    ("cartesian_prod_2d", lambda m: m.cartesian_prod(m.ones(2, 2), m.ones(2))),
+    ("block_diag_3d", lambda m: m.block_diag(m.ones(2, 2, 2))),
+    ("diag_embed_same_dims", lambda m: m.diag_embed(m.ones(2, 2), 0, 1, 1)),
+    ("index_fill_value_1d", lambda m: m.ones(2, 2).index_fill(0, m.tensor([0]), m.ones(2))),
+    ("index_fill_out_of_range", lambda m: m.ones(2, 2).index_fill(0, m.tensor([5]), 1.0)),
+    ("index_copy_shape", lambda m: m.ones(3, 2).index_copy(0, m.tensor([0]), m.ones(2, 2))),
+    ("scatter_reduce_bad_reduce", lambda m: m.ones(3).scatter_reduce(0, m.tensor([0]), m.ones(1), "median")),
+    ("bincount_negative", lambda m: m.bincount(m.tensor([-1, 2]))),
+    ("bincount_2d", lambda m: m.bincount(m.tensor([[1]]))),
+    ("bincount_float", lambda m: m.bincount(m.tensor([1.0]))),
+    ("histc_bins", lambda m: m.histc(m.ones(3), bins=0)),
+    ("histc_min_max", lambda m: m.histc(m.ones(3), bins=2, min=3, max=1)),
+    ("searchsorted_side", lambda m: m.searchsorted(m.tensor([1, 2]), m.tensor([1]), side="middle")),
+    ("searchsorted_opposites", lambda m: m.searchsorted(m.tensor([1, 2]), m.tensor([1]), right=True, side="left")),
+    ("bucketize_2d", lambda m: m.bucketize(m.tensor([1]), m.tensor([[1, 2]]))),
 ]
 
 
@@ -383,6 +465,29 @@ def test_inplace_forms_torch_cannot_differentiate_still_work():
     y.atanh_()
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), 2.0 / (1.0 - 4.0 * P34 ** 2), rtol=1e-12)
+
+
+def test_inplace_index_writes_match_torch():
+    results = []
+    for m in (tg, torch):
+        x = m.tensor(SR_SELF.copy(), requires_grad=True)
+        y = x * 2.0
+        before = y._version
+        y.index_fill_(1, m.tensor([0]), 7.0).index_copy_(0, m.tensor([1]), m.ones(1, 4, dtype=m.float64))
+        y.scatter_reduce_(1, m.tensor(SR_INDEX), m.tensor(SR_SRC), "amax")
+        assert y._version >= before + 3
+        y.sum().backward()
+        results.append((y.detach().numpy(), x.grad.numpy()))
+        with pytest.raises(RuntimeError, match="leaf"):
+            x.index_fill_(0, m.tensor([0]), 1.0)
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_counting_ops_have_no_gradient():
+    x = tg.tensor([1.0, 2.0, 1.0], requires_grad=True)
+    assert not tg.histc(x, 3).requires_grad and not tg.unique(x).requires_grad
+    assert not tg.bincount(tg.tensor([0, 1]), weights=x[:2]).requires_grad
 
 
 def test_view_inplace_shares_memory_and_keeps_the_graph():

@@ -68,6 +68,13 @@ class TensorOps:
         return _ops.unary_(self, "scatter_add_", _ops.scatter_add, dim, index, src)
     def index_add_(self, dim: int, index, source, *, alpha: float = 1.0) -> Tensor:
         return _ops.unary_(self, "index_add_", _ops.index_add, dim, index, source, alpha=alpha)
+    def index_fill_(self, dim: int, index, value) -> Tensor:
+        return _ops.unary_(self, "index_fill_", _ops.index_fill, dim, index, value)
+    def index_copy_(self, dim: int, index, source) -> Tensor:
+        return _ops.unary_(self, "index_copy_", _ops.index_copy, dim, index, source)
+    def scatter_reduce_(self, dim: int, index, src, reduce: str, *, include_self: bool = True) -> Tensor:
+        return _ops.unary_(self, "scatter_reduce_", _ops.scatter_reduce, dim, index, src, reduce,
+                           include_self=include_self)
 
     subtract_, multiply_, divide_, true_divide_ = sub_, mul_, div_, div_
     def t_(self) -> Tensor: return _ops.view_(self, "t_", _ops.t)
@@ -358,6 +365,19 @@ class TensorOps:
     def index_select(self, dim: int, index): return _ops.index_select(self, dim, index)
     def index_add(self, dim: int, index, source, *, alpha: float = 1.0):
         return _ops.index_add(self, dim, index, source, alpha=alpha)
+    def index_fill(self, dim: int, index, value): return _ops.index_fill(self, dim, index, value)
+    def index_copy(self, dim: int, index, source): return _ops.index_copy(self, dim, index, source)
+    def scatter_reduce(self, dim: int, index, src, reduce: str, *, include_self: bool = True):
+        return _ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    def kron(self, other): return _ops.kron(self, other)
+    def cross(self, other, dim=None): return _ops.cross(self, other, dim)
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1):
+        return _ops.diag_embed(self, offset, dim1, dim2)
+    def diagflat(self, offset: int = 0): return _ops.diagflat(self, offset)
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None):  # noqa: A002
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+    def bincount(self, weights=None, minlength: int = 0): return _ops.bincount(self, weights, minlength)
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0): return _ops.histc(self, bins, min, max)  # noqa: A002
     def repeat(self, *sizes): return _ops.repeat(self, *sizes)
     def tile(self, dims): return _ops.tile(self, dims)
     def repeat_interleave(self, repeats, dim=None): return _ops.repeat_interleave(self, repeats, dim)

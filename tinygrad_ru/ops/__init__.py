@@ -8,7 +8,9 @@ op touches its module and, if it is public, one of these two lists.
 
 from . import comparison as _comparison
 from . import copies as _copies
+from . import counting as _counting
 from . import elementwise as _elementwise
+from . import index_update as _index_update
 from . import indexing as _indexing
 from . import inplace as _inplace
 from . import matmul as _matmul
@@ -24,8 +26,10 @@ from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .conv_groups import *  # noqa: F403  (after conv: its conv2d, with groups, is the public one)
 from .copies import *  # noqa: F403
+from .counting import *  # noqa: F403
 from .dense import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .index_update import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .inplace import *  # noqa: F403
 from .losses import *  # noqa: F403
@@ -63,6 +67,9 @@ TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.
     "atanh", "arcsinh", "arccosh", "arctanh", "erfc", "erfinv",
     # scans and NaN-aware reductions (scans.py)
     "cumprod", "cummax", "cummin", "logcumsumexp", "diff", "nansum", "nanmean", "aminmax",
+    # products of shapes (shaping.py), writes along an index (index_update.py), counting (counting.py)
+    "kron", "cross", "cartesian_prod", "block_diag", "diag_embed", "diagflat", "index_fill", "index_copy",
+    "scatter_reduce", "unique", "bincount", "histc", "searchsorted", "bucketize",
 ]
 
 FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<name>)
@@ -76,6 +83,6 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
 __all__ = list(dict.fromkeys([
     *_elementwise.__all__, *_comparison.__all__, *_copies.__all__, *_inplace.__all__, *_matmul.__all__,
     *_movement.__all__, *_indexing.__all__, *_padding.__all__, *_reduce.__all__, *_scans.__all__,
-    *_shaping.__all__, *_special.__all__,
+    *_shaping.__all__, *_special.__all__, *_counting.__all__, *_index_update.__all__,
     *TORCH_FUNCTIONS, *FUNCTIONAL,
 ]))

@@ -1,7 +1,8 @@
 """torch's joining, splitting and shaping helpers, all compositions of the movement ops (so their
 gradients come from cat, reshape, broadcast_to, getitem): hstack/vstack/dstack/column_stack,
 atleast_nd, broadcast_tensors, tensor_split and h/v/dsplit, rot90, inner, t, detach, masked_select,
-take, and the value-only selections nonzero/argwhere.
+take, kron, cross, cartesian_prod, block_diag, diag_embed/diagflat, and the value-only selections
+nonzero/argwhere.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from .. import backend
 from ..tensor import Tensor
 from ._util import broadcast_shapes, canonical_dim
 from .copies import _constant
+from .indexing import index_add
 from .matmul import matmul
-from .movement import broadcast_to, cat, flip, getitem, narrow, reshape, split, transpose
+from .movement import broadcast_to, cat, diag, flip, getitem, movedim, narrow, reshape, split, stack, transpose
+from .padding import pad
 
 
 def _tensors(tensors: tuple, op: str) -> list[Tensor]:
@@ -213,6 +216,85 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
     return _constant(xp.stack(found, axis=1).astype(backend.int64))
 
 
+# ----------------------------------------------------------------------------- products of shapes
+def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The Kronecker product: out[i·m + k, j·n + l] = a[i, j]·b[k, l] (any number of dims)."""
+    nd = max(input.ndim, other.ndim)
+    a = reshape(input, (1,) * (nd - input.ndim) + input.shape)
+    b = reshape(other, (1,) * (nd - other.ndim) + other.shape)
+    interleaved_a = [n for s in a.shape for n in (s, 1)]
+    interleaved_b = [n for s in b.shape for n in (1, s)]
+    out = reshape(a, *interleaved_a) * reshape(b, *interleaved_b)
+    return reshape(out, *(p * q for p, q in zip(a.shape, b.shape)))
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    """The cross product a × b of 3-vectors along ``dim`` (they broadcast); dim=None is torch.cross's
+    default, the first dim of size 3."""
+    shape = broadcast_shapes("cross", input.shape, other.shape)
+    a, b = broadcast_tensors(input, other)
+    if dim is None:
+        dim = next((i for i, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"cross: no dimension of size 3 in input of shape {shape}")
+    d = canonical_dim(dim, len(shape), "cross")
+    if shape[d] != 3:
+        raise RuntimeError(f"cross: inputs dimension {d} must have length 3, got shapes {input.shape} and "
+                           f"{other.shape}")
+    a0, a1, a2 = (narrow(a, d, i, 1) for i in range(3))
+    b0, b1, b2 = (narrow(b, d, i, 1) for i in range(3))
+    return cat([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """All tuples (a[i], b[j], …) of the 1-D tensors, as rows (one tensor: itself)."""
+    xs = _tensors(tensors, "cartesian_prod")
+    for x in xs:
+        if x.ndim != 1:
+            raise RuntimeError(f"cartesian_prod: expects 1-D tensors, got shape {x.shape}")
+    if len(xs) == 1:
+        return xs[0]
+    sizes = tuple(x.shape[0] for x in xs)
+    grids = [broadcast_to(reshape(x, *(n if j == i else 1 for j, n in enumerate(sizes))), sizes)
+             for i, x in enumerate(xs)]
+    return reshape(stack(grids, -1), -1, len(xs))
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The matrices (0-d and 1-D tensors count as one row) along the diagonal of a zero matrix."""
+    xs = _tensors(tensors, "block_diag")
+    for x in xs:
+        if x.ndim > 2:
+            raise RuntimeError(f"block_diag: Input tensors must have 2 or fewer dimensions, got shape {x.shape}")
+    xs = [x if x.ndim == 2 else reshape(x, 1, -1) for x in xs]
+    width = sum(x.shape[1] for x in xs)
+    rows, left = [], 0
+    for x in xs:
+        rows.append(pad(x, (left, width - left - x.shape[1])))
+        left += x.shape[1]
+    return cat(rows, 0)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
+    """The last dim of input placed on the ``offset`` diagonal of new (dim1, dim2) planes, zeros elsewhere."""
+    n = input.shape[-1] if input.ndim else 1
+    m = n + abs(offset)
+    d1, d2 = canonical_dim(dim1, input.ndim + 1, "diag_embed"), canonical_dim(dim2, input.ndim + 1, "diag_embed")
+    if d1 == d2:
+        raise RuntimeError(f"diag_embed: diagonal dimensions cannot be identical {dim1}, {dim2}")
+    xp = input.xp
+    i = xp.arange(n)
+    rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
+    flat = Tensor._wrap(xp.zeros(input.shape[:-1] + (m * m,), dtype=input.dtype), False)
+    out = reshape(index_add(flat, -1, rows * m + cols, input), *input.shape[:-1], m, m)
+    return movedim(out, (-2, -1), (d1, d2))
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
+    """The flattened input on the ``offset`` diagonal of a square matrix."""
+    return diag(reshape(input, -1), offset)
+
+
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002
     """nonzero(input): the (n, ndim) indices of the non-zero elements."""
     return nonzero(input)
@@ -221,5 +303,6 @@ def argwhere(input: Tensor) -> Tensor:  # noqa: A002
 __all__ = [
     "concat", "concatenate", "t", "detach", "atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
     "row_stack", "dstack", "column_stack", "broadcast_tensors", "inner", "tensor_split", "split_with_sizes",
-    "hsplit", "vsplit", "dsplit", "rot90", "masked_select", "take", "nonzero", "argwhere",
+    "hsplit", "vsplit", "dsplit", "rot90", "masked_select", "take", "nonzero", "argwhere", "kron", "cross",
+    "cartesian_prod", "block_diag", "diag_embed", "diagflat",
 ]
