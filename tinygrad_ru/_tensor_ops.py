@@ -81,6 +81,21 @@ class TensorOps:
         return _ops.unary_(self, "scatter_add_", _ops.scatter_add, dim, index, src)
     def index_add_(self, dim: int, index, source, *, alpha: float = 1.0) -> Tensor:
         return _ops.unary_(self, "index_add_", _ops.index_add, dim, index, source, alpha=alpha)
+    def index_fill_(self, dim: int, index, value) -> Tensor:
+        return _ops.unary_(self, "index_fill_", _ops.index_fill, dim, index, value)
+    def index_copy_(self, dim: int, index, source) -> Tensor:
+        return _ops.unary_(self, "index_copy_", _ops.index_copy, dim, index, source)
+    def scatter_reduce_(self, dim: int, index, src, reduce: str, *, include_self: bool = True) -> Tensor:
+        return _ops.unary_(self, "scatter_reduce_", _ops.scatter_reduce, dim, index, src, reduce,
+                           include_self=include_self)
+
+    subtract_, multiply_, divide_, true_divide_ = sub_, mul_, div_, div_
+    def t_(self) -> Tensor: return _ops.view_(self, "t_", _ops.t)
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        return _ops.view_(self, "transpose_", _ops.transpose, dim0, dim1)
+    swapaxes_ = swapdims_ = transpose_
+    def squeeze_(self, dim=None) -> Tensor: return _ops.view_(self, "squeeze_", _ops.squeeze, dim)
+    def unsqueeze_(self, dim: int) -> Tensor: return _ops.view_(self, "unsqueeze_", _ops.unsqueeze, dim)
 
     def clone(self) -> Tensor:
         return _ops.clone(self)
@@ -208,7 +223,31 @@ class TensorOps:
     def sign(self): return _ops.sign(self)
     sgn = sign
     def square(self): return _ops.mul(self, self)
-    def reciprocal(self): return _ops.div(1.0, self)
+    def reciprocal(self): return _ops.reciprocal(self)
+    def atan2(self, other): return _ops.atan2(self, other)
+    arctan2 = atan2
+    def hypot(self, other): return _ops.hypot(self, other)
+    def logaddexp(self, other): return _ops.logaddexp(self, other)
+    def logaddexp2(self, other): return _ops.logaddexp2(self, other)
+    def xlogy(self, other): return _ops.xlogy(self, other)
+    def copysign(self, other): return _ops.copysign(self, other)
+    def heaviside(self, values): return _ops.heaviside(self, values)
+    def fmax(self, other): return _ops.fmax(self, other)
+    def fmin(self, other): return _ops.fmin(self, other)
+    def float_power(self, exponent): return _ops.float_power(self, exponent)
+    def asinh(self): return _ops.asinh(self)
+    def acosh(self): return _ops.acosh(self)
+    def atanh(self): return _ops.atanh(self)
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+    def erfc(self): return _ops.erfc(self)
+    def erfinv(self): return _ops.erfinv(self)
+    def sinc(self): return _ops.sinc(self)
+    def exp2(self): return _ops.exp2(self)
+    def deg2rad(self): return _ops.deg2rad(self)
+    def rad2deg(self): return _ops.rad2deg(self)
+    def logit(self, eps=None): return _ops.logit(self, eps)
+    def nan_to_num(self, nan: float = 0.0, posinf=None, neginf=None): return _ops.nan_to_num(self, nan, posinf, neginf)
+    def signbit(self): return _ops.signbit(self)
     def maximum(self, other): return _ops.maximum(self, other)
     def minimum(self, other): return _ops.minimum(self, other)
     def clamp(self, min=None, max=None): return _ops.clamp(self, min, max)
@@ -275,8 +314,20 @@ class TensorOps:
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False): return _ops.kthvalue(self, k, dim, keepdim)
     def median(self, dim=None, keepdim: bool = False): return _ops.median(self, dim, keepdim)
 
-    def norm(self, p: float = 2.0):
-        return _ops.norm(self, p)
+    def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
+        return _ops.norm(self, p, dim, keepdim, dtype)
+    def dist(self, other, p: float = 2.0): return _ops.dist(self, other, p)
+    def nansum(self, dim=None, keepdim: bool = False, *, dtype=None):
+        return _ops.nansum(self, dim, keepdim, dtype=dtype)
+    def nanmean(self, dim=None, keepdim: bool = False, *, dtype=None):
+        return _ops.nanmean(self, dim, keepdim, dtype=dtype)
+    def aminmax(self, *, dim=None, keepdim: bool = False): return _ops.aminmax(self, dim=dim, keepdim=keepdim)
+    def cumprod(self, dim: int, *, dtype=None): return _ops.cumprod(self, dim, dtype=dtype)
+    def cummax(self, dim: int): return _ops.cummax(self, dim)
+    def cummin(self, dim: int): return _ops.cummin(self, dim)
+    def logcumsumexp(self, dim: int): return _ops.logcumsumexp(self, dim)
+    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
+        return _ops.diff(self, n, dim, prepend, append)
 
     # ------------------------------------------------------------------ movement
     def reshape(self, *shape): return _ops.reshape(self, *shape)
@@ -286,10 +337,7 @@ class TensorOps:
     def flatten(self, start_dim: int = 0, end_dim: int = -1): return _ops.flatten(self, start_dim, end_dim)
     def transpose(self, dim0: int = 0, dim1: int = 1): return _ops.transpose(self, dim0, dim1)
     def permute(self, *dims): return _ops.permute(self, *dims)
-    def t(self):
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return _ops.transpose(self, 0, 1) if self.ndim == 2 else self
+    def t(self): return _ops.t(self)
     @property
     def T(self): return _ops.permute(self, *reversed(range(self.ndim)))  # noqa: N802
     @property
@@ -307,6 +355,17 @@ class TensorOps:
     moveaxis = movedim
     def unflatten(self, dim: int, sizes): return _ops.unflatten(self, dim, sizes)
     def ravel(self): return _ops.reshape(self, -1)
+    def inner(self, other): return _ops.inner(self, other)
+    def tensor_split(self, indices_or_sections, dim: int = 0): return _ops.tensor_split(self, indices_or_sections, dim)
+    def split_with_sizes(self, split_sizes, dim: int = 0): return _ops.split_with_sizes(self, split_sizes, dim)
+    def hsplit(self, sections): return _ops.hsplit(self, sections)
+    def vsplit(self, sections): return _ops.vsplit(self, sections)
+    def dsplit(self, sections): return _ops.dsplit(self, sections)
+    def rot90(self, k: int = 1, dims=(0, 1)): return _ops.rot90(self, k, dims)
+    def masked_select(self, mask): return _ops.masked_select(self, mask)
+    def take(self, index): return _ops.take(self, index)
+    def nonzero(self, *, as_tuple: bool = False): return _ops.nonzero(self, as_tuple=as_tuple)
+    def argwhere(self): return _ops.argwhere(self)
     def gather(self, dim: int, index): return _ops.gather(self, dim, index)
     def take_along_dim(self, indices, dim=None): return _ops.take_along_dim(self, indices, dim)
     def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
@@ -315,6 +374,19 @@ class TensorOps:
     def index_select(self, dim: int, index): return _ops.index_select(self, dim, index)
     def index_add(self, dim: int, index, source, *, alpha: float = 1.0):
         return _ops.index_add(self, dim, index, source, alpha=alpha)
+    def index_fill(self, dim: int, index, value): return _ops.index_fill(self, dim, index, value)
+    def index_copy(self, dim: int, index, source): return _ops.index_copy(self, dim, index, source)
+    def scatter_reduce(self, dim: int, index, src, reduce: str, *, include_self: bool = True):
+        return _ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    def kron(self, other): return _ops.kron(self, other)
+    def cross(self, other, dim=None): return _ops.cross(self, other, dim)
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1):
+        return _ops.diag_embed(self, offset, dim1, dim2)
+    def diagflat(self, offset: int = 0): return _ops.diagflat(self, offset)
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None):  # noqa: A002
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+    def bincount(self, weights=None, minlength: int = 0): return _ops.bincount(self, weights, minlength)
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0): return _ops.histc(self, bins, min, max)  # noqa: A002
     def repeat(self, *sizes): return _ops.repeat(self, *sizes)
     def tile(self, dims): return _ops.tile(self, dims)
     def repeat_interleave(self, repeats, dim=None): return _ops.repeat_interleave(self, repeats, dim)
@@ -335,3 +407,30 @@ class TensorOps:
         if self.ndim != 2:
             raise RuntimeError(f"trace: expected a matrix, got shape {self.shape}")
         return _ops.diagonal(self).sum()
+
+
+def _inplace_method(name: str):
+    """``t.<name>_(*args)``: ``t ← t.<name>(*args)`` in place, through the shared in-place machinery
+    (the version counter bumps; a leaf that requires grad refuses, as PyTorch)."""
+    method = getattr(TensorOps, name)
+
+    def inplace(self, *args, **kwargs):
+        return _ops.unary_(self, f"{name}_", method, *args, **kwargs)
+
+    inplace.__name__ = inplace.__qualname__ = f"{name}_"
+    inplace.__doc__ = f"In place: ``self ← self.{name}(...)``."
+    return inplace
+
+
+# the in-place forms that are their method written back into the tensor (torch's names)
+for _name in (
+    "sin", "cos", "tan", "sinh", "cosh", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "asinh", "acosh",
+    "atanh", "arcsinh", "arccosh", "arctanh", "atan2", "arctan2", "log1p", "expm1", "rsqrt", "log2", "log10",
+    "exp2", "erf", "erfc", "erfinv", "sinc", "logit", "xlogy", "hypot", "copysign", "nan_to_num", "deg2rad",
+    "rad2deg", "reciprocal", "trunc", "fix", "frac", "sign", "sgn", "negative", "absolute", "fmod", "remainder",
+    "floor_divide", "heaviside", "cumsum", "cumprod", "tril", "triu", "eq", "ne", "lt", "le", "gt", "ge",
+    "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor",
+    "logical_not",
+):
+    setattr(TensorOps, f"{_name}_", _inplace_method(_name))
+del _name

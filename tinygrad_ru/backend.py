@@ -11,6 +11,7 @@ names NumPy directly.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -609,35 +610,72 @@ def rng() -> np.random.Generator:
 
 
 # ----------------------------------------------------------------------------- special functions
-_host_erf = None  # found on first use: SciPy's erf if installed (importing SciPy is slow), else math.erf
+_host_special: dict[str, Callable[[Any], Any]] = {}  # found on first use (importing SciPy is slow)
 
 
-def _find_host_erf():
+def _newton_erfinv(y: Any) -> Any:
+    """erf⁻¹ without SciPy: Giles' single-precision approximation, then Newton steps on erf."""
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = -np.log((1.0 - y) * (1.0 + y))
+        small = w < 5.0
+        ws, wl = w - 2.5, np.sqrt(w) - 3.0
+        ps = 2.81022636e-08
+        for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+                  -0.00417768164, 0.246640727, 1.50140941):
+            ps = c + ps * ws
+        pl = -0.000200214257
+        for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+                  0.00943887047, 1.00167406, 2.83297682):
+            pl = c + pl * wl
+        x = np.where(small, ps, pl) * y
+        erf_ = np.frompyfunc(math.erf, 1, 1)
+        for _ in range(3):
+            x = x - (np.asarray(erf_(x), dtype=np.float64) - y) / (2.0 / math.sqrt(math.pi) * np.exp(-x * x))
+        x = np.where(np.abs(y) == 1.0, np.copysign(np.inf, y), x)
+        return np.where(np.abs(y) > 1.0, np.nan, x)
+
+
+# the functions without SciPy: Python's math module (exact, one element at a time), or erfinv by Newton
+_SPECIAL_FALLBACK: dict[str, Callable[[Any], Any]] = {
+    "erf": np.frompyfunc(math.erf, 1, 1), "erfc": np.frompyfunc(math.erfc, 1, 1), "erfinv": _newton_erfinv,
+}
+
+
+def _find_host_special(name: str) -> Callable[[Any], Any]:
     try:
         from scipy import special
 
-        return lambda x: special.erf(x).astype(x.dtype, copy=False)
+        f = getattr(special, name)
+        return lambda x: f(x).astype(x.dtype, copy=False)
     except Exception:  # SciPy is optional
-        import math
-
-        vectorised = np.frompyfunc(math.erf, 1, 1)
-        return lambda x: np.asarray(vectorised(x), dtype=x.dtype)
+        fallback = _SPECIAL_FALLBACK[name]
+        return lambda x: np.asarray(fallback(x), dtype=x.dtype)
 
 
-def erf(x: Any) -> Any:
-    """The error function on any backend's array (exact: SciPy/CuPy, else Python's math.erf)."""
-    global _host_erf
+def special(name: str, x: Any) -> Any:
+    """A special function (``"erf"``, ``"erfc"``, ``"erfinv"``) on any backend's array.
+
+    On the host: SciPy's when installed, else Python's ``math`` (the same numbers); on a GPU,
+    cupyx.scipy.special's; a registered device may bring its own ``erf``.
+    """
     xp = get_array_module(x)
     if xp is not np:
-        own = _backend_of_array(x).erf
+        own = _backend_of_array(x).erf if name == "erf" else None
         if own is not None:
             return own(x)
         import cupyx.scipy.special as cupy_special  # pragma: no cover - needs CuPy
 
-        return cupy_special.erf(x)
-    if _host_erf is None:
-        _host_erf = _find_host_erf()
-    return _host_erf(x)
+        return getattr(cupy_special, name)(x)
+    f = _host_special.get(name)
+    if f is None:
+        f = _host_special[name] = _find_host_special(name)
+    return f(x)
+
+
+def erf(x: Any) -> Any:
+    """The error function on any backend's array (exact: SciPy/CuPy, else Python's math.erf)."""
+    return special("erf", x)
 
 
 def scatter_add(target: Any, index: Any, values: Any) -> None:

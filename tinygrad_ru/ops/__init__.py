@@ -8,7 +8,9 @@ op touches its module and, if it is public, one of these two lists.
 
 from . import comparison as _comparison
 from . import copies as _copies
+from . import counting as _counting
 from . import elementwise as _elementwise
+from . import index_update as _index_update
 from . import indexing as _indexing
 from . import inplace as _inplace
 from . import matmul as _matmul
@@ -17,14 +19,19 @@ from . import padding as _padding
 from . import predicates as _predicates
 from . import reduce as _reduce
 from . import sampling as _sampling
+from . import scans as _scans
+from . import shaping as _shaping
+from . import special as _special
 from .activation import *  # noqa: F403  (each module lists its public ops in __all__)
 from .adaptive_pool import *  # noqa: F403
 from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .conv_groups import *  # noqa: F403  (after conv: its conv2d, with groups, is the public one)
 from .copies import *  # noqa: F403
+from .counting import *  # noqa: F403
 from .dense import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .index_update import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .inplace import *  # noqa: F403
 from .losses import *  # noqa: F403
@@ -37,7 +44,10 @@ from .predicates import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .regression_losses import *  # noqa: F403
 from .sampling import *  # noqa: F403
+from .scans import *  # noqa: F403
+from .shaping import *  # noqa: F403
 from .softmax_family import *  # noqa: F403
+from .special import *  # noqa: F403
 
 TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.<name>)
     "abs", "acos", "add", "addcdiv", "addcmul", "all", "amax", "amin", "any", "argmax", "argmin", "argsort",
@@ -54,6 +64,20 @@ TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.
     # questions about tensors (ops/predicates.py) and random tensors made from tensors (ops/sampling.py)
     "allclose", "equal", "is_floating_point", "is_nonzero", "is_tensor", "isclose", "result_type",
     "bernoulli", "multinomial", "normal",
+    # free forms of methods, joining and splitting (shaping.py, reduce.py)
+    "softmax", "log_softmax", "t", "clone", "detach", "reciprocal", "norm", "dist", "concat", "concatenate",
+    "hstack", "vstack", "row_stack", "dstack", "column_stack", "atleast_1d", "atleast_2d", "atleast_3d",
+    "broadcast_tensors", "inner", "sgn", "tensor_split", "split_with_sizes", "hsplit", "vsplit", "dsplit",
+    "rot90", "masked_select", "take", "nonzero", "argwhere",
+    # elementwise (special.py)
+    "atan2", "arctan2", "exp2", "logaddexp", "logaddexp2", "hypot", "logit", "xlogy", "sinc", "deg2rad",
+    "rad2deg", "copysign", "heaviside", "nan_to_num", "float_power", "signbit", "fmax", "fmin", "asinh", "acosh",
+    "atanh", "arcsinh", "arccosh", "arctanh", "erfc", "erfinv",
+    # scans and NaN-aware reductions (scans.py)
+    "cumprod", "cummax", "cummin", "logcumsumexp", "diff", "nansum", "nanmean", "aminmax",
+    # products of shapes (shaping.py), writes along an index (index_update.py), counting (counting.py)
+    "kron", "cross", "cartesian_prod", "block_diag", "diag_embed", "diagflat", "index_fill", "index_copy",
+    "scatter_reduce", "unique", "bincount", "histc", "searchsorted", "bucketize",
 ]
 
 FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<name>)
@@ -71,5 +95,7 @@ __all__ = list(dict.fromkeys([
     *_elementwise.__all__, *_comparison.__all__, *_copies.__all__, *_inplace.__all__, *_matmul.__all__,
     *_movement.__all__, *_indexing.__all__, *_padding.__all__, *_reduce.__all__,
     *_predicates.__all__, *_sampling.__all__,
+    *_movement.__all__, *_indexing.__all__, *_padding.__all__, *_reduce.__all__, *_scans.__all__,
+    *_shaping.__all__, *_special.__all__, *_counting.__all__, *_index_update.__all__,
     *TORCH_FUNCTIONS, *FUNCTIONAL,
 ]))

@@ -67,11 +67,11 @@ def _write(x: Tensor, values: Any, name: str, casting: str = "same_kind") -> Ten
     return x
 
 
-def _rebase(x: Tensor, old: Tensor, y: Tensor, name: str) -> Tensor:
+def _rebase(x: Tensor, old: Tensor, y: Tensor, name: str, view: bool = False) -> Tensor:
     """Make ``x`` the output of ``y``'s node; ``old`` (x's former self) stays that node's input."""
     if y.dtype != x.dtype:
         y = cast(y, x.dtype)
-    if y.shape != x.shape:
+    if y.shape != x.shape and not view:
         try:
             y = broadcast_to(y, x.shape)
         except RuntimeError:
@@ -90,17 +90,27 @@ def _rebase(x: Tensor, old: Tensor, y: Tensor, name: str) -> Tensor:
     return x
 
 
-def apply_inplace(x: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
-    """x ← compute(x) in place; ``compute`` builds a fresh result from x's current self with Tensor ops."""
+def apply_inplace(x: Tensor, name: str, compute: Callable[[Tensor], Tensor], *, view: bool = False) -> Tensor:
+    """x ← compute(x) in place; ``compute`` builds a fresh result from x's current self with Tensor ops.
+
+    ``view=True`` for the ops that change only the shape (``t_``, ``unsqueeze_``…): x takes the
+    result's array, a view of the same memory, instead of having values copied into it."""
     if not grad_mode.enabled:
-        return _write(x, compute(x)._data, name)
-    if x.requires_grad and x.grad_fn is None:
-        raise _leaf_error(name)
-    old = Tensor._wrap(x._data, x.requires_grad)  # x's former self, as a separate graph node
-    old.grad_fn, old._generation = x.grad_fn, x._generation
-    y = compute(old)
-    if y.requires_grad:
-        return _rebase(x, old, y, name)
+        y = compute(x)
+    else:
+        if x.requires_grad and x.grad_fn is None:
+            raise _leaf_error(name)
+        old = Tensor._wrap(x._data, x.requires_grad)  # x's former self, as a separate graph node
+        old.grad_fn, old._generation = x.grad_fn, x._generation
+        y = compute(old)
+        if old.requires_grad and not y.requires_grad:  # new values that do not depend on x (eq_, sign_…):
+            y = _replaced(old, y)                      # a node with a zero gradient to x, as PyTorch
+        if y.requires_grad:
+            return _rebase(x, old, y, name, view)
+    if view:  # x takes the view's array (the same memory, another shape)
+        x._data = y._data
+        mark_dirty(x)
+        return x
     return _write(x, y._data, name)
 
 
@@ -303,6 +313,11 @@ def unary_(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any, **kwargs
     return apply_inplace(x, name, lambda old: fn(old, *args, **kwargs))
 
 
+def view_(x: Tensor, name: str, fn: Callable[..., Tensor], *args: Any) -> Tensor:
+    """x ← fn(x, *args) for an op that changes only the shape (t_, transpose_, squeeze_, unsqueeze_)."""
+    return apply_inplace(x, name, lambda old: fn(old, *args), view=True)
+
+
 def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     return apply_inplace(x, "clamp_", lambda old: clamp(old, min, max))
 
@@ -322,5 +337,5 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
 __all__ = [
     "mark_dirty", "setitem", "apply_inplace", "scaled", "inplace", "fill_", "zero_", "normal_", "uniform_",
     "exponential_", "geometric_", "log_normal_", "cauchy_", "random_", "bernoulli_",
-    "copy_", "add_", "sub_", "unary_", "clamp_",
+    "copy_", "add_", "sub_", "unary_", "view_", "clamp_",
 ]

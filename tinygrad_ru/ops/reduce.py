@@ -7,6 +7,7 @@ and mean, to the selected element for max/min, with softmax weights for logsumex
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import Any
 
 from .. import backend
 from ..autograd.function import Function
@@ -403,37 +404,42 @@ def prod(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 
 class Norm(Function):
-    """y = ‖x‖ₚ = (Σ|x|ᵖ)^{1/p} of all elements; ∂y/∂x = sign(x)·|x|ᵖ⁻¹ / yᵖ⁻¹ (x/y for p = 2).
+    """y = ‖x‖ₚ = (Σ|x|ᵖ)^{1/p} over ``axis`` (all elements when None); ∂y/∂x = sign(x)·|x|ᵖ⁻¹ / yᵖ⁻¹
+    (x/y for p = 2; for p = ∞ shared evenly among the largest |x|, as PyTorch).
 
     At y = 0 the gradient is 0 (a subgradient), as PyTorch — not the 0/0 = NaN of the chain
     through sqrt."""
 
     saves_output = True
 
-    def __init__(self, p: float) -> None:
-        self.p = p
+    def __init__(self, p: float, axis: tuple[int, ...] | None = None, keepdim: bool = False) -> None:
+        self.p, self.axis, self.keepdim = p, axis, keepdim
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        a = xp.abs(x)
+        a, axis = xp.abs(x), self.axis
         if self.p == 2:
-            return xp.sqrt((x * x).sum())
-        if self.p == 1:
-            return a.sum()
-        if self.p == float("inf"):
-            return a.max() if a.size else xp.zeros((), dtype=x.dtype)
-        return (a ** self.p).sum() ** (1.0 / self.p)
+            y = xp.sqrt((x * x).sum(axis=axis, keepdims=True))
+        elif self.p == 1:
+            y = a.sum(axis=axis, keepdims=True)
+        elif self.p == float("inf"):
+            y = a.max(axis=axis, keepdims=True) if a.size else xp.zeros(reduced_shape(x.shape, axis), x.dtype)
+        else:
+            y = (a ** self.p).sum(axis=axis, keepdims=True) ** (1.0 / self.p)
+        return y if self.keepdim else y.reshape(_squeezed(y, axis))
 
     def backward(self, g):
         x, = self.inputs
-        y = self.outputs[0]()
+        kept = reduced_shape(x.shape, self.axis)
+        y, g = reshape(self.outputs[0](), kept), reshape(g, kept)
         zero = _constant(y.data == 0)
         safe_y = where(zero, 1.0, y)  # the result is 0 there anyway
         if self.p == 1:
             local = sign(x)
-        elif self.p == float("inf"):  # shared evenly among the elements of largest |x|, as PyTorch
+        elif self.p == float("inf"):
             hits = _abs(x).data == y.data
-            local = sign(x) * _constant((hits / (int(hits.sum()) or 1)).astype(x.dtype))
+            count = hits.sum(axis=self.axis, keepdims=True)
+            local = sign(x) * _constant((hits / x.xp.maximum(count, 1)).astype(x.dtype))
         elif self.p == 2:
             local = x / safe_y
         else:
@@ -441,15 +447,31 @@ class Norm(Function):
         return where(zero, 0.0, g) * local
 
 
-def norm(x: Tensor, p: float = 2.0) -> Tensor:
-    """The p-norm of all elements, (Σ|x|ᵖ)^{1/p} (p > 0)."""
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,  # noqa: A002
+         dtype: Any = None) -> Tensor:
+    """torch.norm: the p-norm (Σ|x|ᵖ)^{1/p} over ``dim`` (all elements when None); p > 0 or ∞,
+    ``"fro"`` (the default) is p = 2 over the given dims."""
+    if dtype is not None:
+        input = input.to(dtype=dtype)
+    if p == "fro" or p is None:
+        p = 2.0
+    if isinstance(p, str):
+        raise RuntimeError(f"norm: p={p!r} is not supported here (a number > 0, inf or 'fro')")
     if not p > 0:
         raise RuntimeError(f"norm: p must be positive here, got {p}")
-    return Norm(float(p))(x)
+    if input.dtype.kind not in "fc":
+        raise RuntimeError(f"norm: input dtype should be floating point, but got {input.dtype}")
+    axis, kd = normalize_axis(dim, None, keepdim, None, input.ndim, "norm")
+    return Norm(float(p), axis, kd)(input)
+
+
+def dist(input: Tensor, other: Any, p: float = 2.0) -> Tensor:  # noqa: A002
+    """‖input − other‖ₚ of all elements (they broadcast)."""
+    return norm(input - other, p)
 
 
 __all__ = [
-    "prod", "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp", "norm",
+    "prod", "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp", "norm", "dist",
     "any", "all", "count_nonzero", "cumsum", "sort", "argsort", "topk", "kthvalue", "median", "ValuesIndices",
 ]
 
