@@ -46,6 +46,7 @@ TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.
     "round", "rsqrt", "scatter", "scatter_add", "select", "sigmoid", "sign", "silu", "sin", "sinh", "softplus",
     "sort", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "take_along_dim", "tan", "tanh", "tile",
     "topk", "transpose", "tril", "triu", "trunc", "unbind", "unflatten", "unsqueeze", "var", "where",
+    "selu", "selu_", "celu", "celu_", "threshold", "threshold_", "hardshrink", "rrelu", "rrelu_", "relu_",
 ]
 
 FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<name>)
@@ -54,6 +55,9 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
     "softmax", "log_softmax", "batch_norm", "layer_norm", "nll_loss", "cross_entropy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "one_hot", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "kl_div", "l1_penalty", "l2_penalty", "flatten", "pad",
+    "relu6", "hardtanh", "hardtanh_", "selu", "selu_", "celu", "celu_", "mish", "logsigmoid", "softsign",
+    "softmin", "threshold", "threshold_", "hardswish", "hardsigmoid", "hardshrink", "softshrink", "tanhshrink",
+    "glu", "rrelu", "rrelu_", "relu_", "elu_", "leaky_relu_",
 ]
 
 __all__ = list(dict.fromkeys([

@@ -1,18 +1,35 @@
 """The layers of tinygrad_ru.nn, one file per kind."""
 
 from .activation import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
     PReLU,
     ReLU,
+    ReLU6,
+    RReLU,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmax2d,
+    Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     Swish,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
@@ -53,4 +70,6 @@ __all__ = [
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Embedding", "HuberLoss", "SmoothL1Loss", "KLDivLoss",
     "ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d",
     "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
+    "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid", "Threshold", "RReLU", "Hardshrink",
+    "Softshrink", "Tanhshrink", "Softsign", "LogSigmoid", "Softmin", "Softmax2d", "GLU",
 ]

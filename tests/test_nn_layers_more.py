@@ -1,0 +1,191 @@
+"""The torch.nn layers and torch.nn.functional functions added for the course's programs: activations,
+parameter containers, normalisations, 1-D and shape layers.  Each one against PyTorch (values and
+gradients in float32 and float64, ``repr``, torch's state_dict, exception types) and against finite
+differences (gradcheck / gradgradcheck in float64)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_ru as tg
+import tinygrad_ru.nn as nn
+import tinygrad_ru.nn.functional as F
+from tests.test_autograd_gradcheck import _rand
+from tests.test_nn_layers import _compare, _x
+from tinygrad_ru.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+DTYPES = [(tg.float32, torch.float32, 1e-5), (tg.float64, torch.float64, 1e-12)]
+
+
+def _parity(ours, theirs, arrays, dtype, tdtype, tol):
+    """ours(*xs) equals theirs(*ts): values, and the gradients of a fixed random projection of the output."""
+    xs = [tg.Tensor(a, dtype=dtype, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, dtype=tdtype, requires_grad=True) for a in arrays]
+    y, yt = ours(*xs), theirs(*ts)
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+    proj = np.random.default_rng(3).standard_normal(tuple(yt.shape))
+    (y * tg.Tensor(proj, dtype=dtype)).sum().backward()
+    (yt * torch.tensor(proj, dtype=tdtype)).sum().backward()
+    for x, t in zip(xs, ts):
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=tol * 10, atol=tol * 10)
+
+
+def _raises_like_torch(ours, theirs):
+    """Both raise, with the same builtin exception class."""
+    with pytest.raises(Exception) as theirs_info:
+        theirs()
+    with pytest.raises(type(theirs_info.value)):
+        ours()
+
+
+# ============================================================================= 1. activations
+# the kinks of every piecewise op, the saturated tails, and random points
+KINKS = np.array([-1000.0, -30.0, -6.0, -3.0, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 3.0, 6.0, 30.0, 1000.0])
+POINTS = np.concatenate([KINKS, np.random.default_rng(0).uniform(-7, 7, 25)])
+
+# (id, ours, torch's)
+ACTIVATIONS = [
+    ("relu6", F.relu6, TF.relu6),
+    ("hardtanh", F.hardtanh, TF.hardtanh),
+    ("hardtanh_args", lambda x: F.hardtanh(x, -0.5, 3.0), lambda x: TF.hardtanh(x, -0.5, 3.0)),
+    ("selu", F.selu, TF.selu),
+    ("celu", F.celu, TF.celu),
+    ("celu_alpha", lambda x: F.celu(x, 0.5), lambda x: TF.celu(x, 0.5)),
+    ("mish", F.mish, TF.mish),
+    ("logsigmoid", F.logsigmoid, TF.logsigmoid),
+    ("softsign", F.softsign, TF.softsign),
+    ("threshold", lambda x: F.threshold(x, 0.5, -2.0), lambda x: TF.threshold(x, 0.5, -2.0)),
+    ("hardswish", F.hardswish, TF.hardswish),
+    ("hardsigmoid", F.hardsigmoid, TF.hardsigmoid),
+    ("hardshrink", F.hardshrink, TF.hardshrink),
+    ("hardshrink_lambd", lambda x: F.hardshrink(x, 1.0), lambda x: TF.hardshrink(x, 1.0)),
+    ("softshrink", F.softshrink, TF.softshrink),
+    ("softshrink_lambd", lambda x: F.softshrink(x, 1.0), lambda x: TF.softshrink(x, 1.0)),
+    ("tanhshrink", F.tanhshrink, TF.tanhshrink),
+    ("rrelu_eval", F.rrelu, TF.rrelu),
+    ("selu_top_level", tg.selu, torch.selu),
+]
+
+
+@pytest.mark.parametrize("dtype,tdtype,tol", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name,ours,theirs", ACTIVATIONS, ids=[c[0] for c in ACTIVATIONS])
+def test_activation_matches_torch_including_kinks(name, ours, theirs, dtype, tdtype, tol):
+    if name == "hardsigmoid":  # torch's float64 gradient uses the float32 constant 1.0f/6.0f (off by 3e-8)
+        tol = max(tol, 1e-8)
+    _parity(ours, theirs, [POINTS], dtype, tdtype, tol)
+
+
+@pytest.mark.parametrize("name,ours,theirs", ACTIVATIONS, ids=[c[0] for c in ACTIVATIONS])
+def test_activation_gradcheck(name, ours, theirs):
+    x = _rand(4, 5, low=-4.0, high=4.0, away=0.05)  # off the kinks at 0, ±0.5, ±1, ±3
+    for kink in (0.5, 1.0, 3.0):
+        x.data[np.abs(np.abs(x.data) - kink) < 0.05] += 0.1
+    assert gradcheck(ours, [x])
+    assert gradgradcheck(ours, [x])
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_glu_and_softmin(dim):
+    a = np.random.default_rng(1).standard_normal((4, 6))
+    for dtype, tdtype, tol in DTYPES:
+        _parity(lambda x: F.glu(x, dim), lambda x: TF.glu(x, dim), [a], dtype, tdtype, tol)
+        _parity(lambda x: F.softmin(x, dim), lambda x: TF.softmin(x, dim), [a], dtype, tdtype, tol)
+    assert gradcheck(lambda x: F.glu(x, dim), [_rand(4, 6)])
+    assert gradgradcheck(lambda x: F.glu(x, dim), [_rand(4, 6)])
+    assert gradcheck(lambda x: F.softmin(x, dim), [_rand(4, 6)])
+    assert gradgradcheck(lambda x: F.softmin(x, dim), [_rand(4, 6)])
+
+
+def test_logsigmoid_is_finite_at_extremes():
+    x = tg.Tensor([-1000.0, 1000.0], requires_grad=True)
+    y = F.logsigmoid(x)
+    y.sum().backward()
+    np.testing.assert_array_equal(y.detach().numpy(), [-1000.0, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 0.0])
+
+
+# (our module, torch's module): repr equal, forward/backward equal
+MODULES = [
+    (lambda m: m.ReLU6(), ), (lambda m: m.ReLU6(inplace=True), ), (lambda m: m.Hardtanh(), ),
+    (lambda m: m.Hardtanh(-2, 3, True), ), (lambda m: m.Hardtanh(min_val=-0.5, max_val=0.5), ),
+    (lambda m: m.SELU(), ), (lambda m: m.SELU(True), ), (lambda m: m.CELU(), ), (lambda m: m.CELU(0.5, True), ),
+    (lambda m: m.Mish(), ), (lambda m: m.LogSigmoid(), ), (lambda m: m.Softsign(), ), (lambda m: m.Softmin(1), ),
+    (lambda m: m.Softmin(dim=0), ), (lambda m: m.Threshold(0.1, 20), ), (lambda m: m.Threshold(0.1, 20.0, True), ),
+    (lambda m: m.Hardswish(), ), (lambda m: m.Hardswish(True), ), (lambda m: m.Hardsigmoid(), ),
+    (lambda m: m.Hardshrink(), ), (lambda m: m.Softshrink(0.3), ), (lambda m: m.Tanhshrink(), ),
+    (lambda m: m.GLU(), ), (lambda m: m.GLU(0), ), (lambda m: m.RReLU(), ), (lambda m: m.RReLU(0.1, 0.3, True), ),
+    (lambda m: m.Softmax2d(), ),
+]
+
+
+@pytest.mark.parametrize("make", [c[0] for c in MODULES], ids=[str(i) for i in range(len(MODULES))])
+def test_activation_modules_repr_and_output(make):
+    ours, theirs = make(nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    ours.eval(), theirs.eval()
+    if getattr(ours, "inplace", False):
+        x = _x(2, 4, 3, 2)
+        y = ours(tg.Tensor(x.copy()))
+        np.testing.assert_allclose(y.numpy(), theirs(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)
+        return
+    _compare(ours, theirs, _x(2, 4, 3, 2) * 3)
+
+
+def test_inplace_functions_write_into_the_input():
+    for ours, theirs in [(F.hardtanh_, TF.hardtanh_), (F.selu_, TF.selu_), (F.celu_, TF.celu_),
+                         (F.relu_, TF.relu_), (F.elu_, TF.elu_), (F.leaky_relu_, TF.leaky_relu_),
+                         (F.rrelu_, TF.rrelu_),
+                         (lambda x: F.threshold_(x, 0.2, 9.0), lambda x: TF.threshold_(x, 0.2, 9.0)),
+                         (lambda x: F.relu6(x, inplace=True), lambda x: TF.relu6(x, inplace=True)),
+                         (lambda x: F.hardswish(x, inplace=True), lambda x: TF.hardswish(x, inplace=True))]:
+        a = _x(3, 4) * 4
+        x, t = tg.Tensor(a.copy()), torch.tensor(a.copy())
+        y = ours(x)
+        theirs(t)
+        assert y is x
+        np.testing.assert_allclose(x.numpy(), t.numpy(), rtol=1e-6, atol=1e-6)
+    # in a graph: the input is a non-leaf, its gradient is the activation's
+    for ours, theirs in [(F.hardtanh_, TF.hardtanh_), (F.selu_, TF.selu_)]:
+        a = _x(5) * 2
+        x, t = tg.Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        ours(x * 1.0).sum().backward()
+        theirs(t * 1.0).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-6)
+
+
+def test_rrelu_training_draws_slopes_in_range():
+    tg.manual_seed(0)
+    a = -np.abs(_x(1000)) - 0.1
+    x = tg.Tensor(a, dtype=tg.float64, requires_grad=True)
+    m = nn.RReLU(0.1, 0.3)
+    y = m(x)
+    slopes = y.detach().numpy() / a
+    assert 0.1 <= slopes.min() and slopes.max() <= 0.3 and slopes.std() > 0.03
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), slopes)  # ∂y/∂x is the drawn slope
+    m.eval()
+    np.testing.assert_allclose(m(x).detach().numpy(), a * 0.2)
+    assert np.all(F.rrelu(tg.Tensor(np.abs(a)), training=True).numpy() == np.abs(a).astype(np.float32))
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_activation_errors_like_torch(case):
+    ours, theirs = [
+        (lambda: nn.Hardtanh(2, 1), lambda: torch.nn.Hardtanh(2, 1)),
+        (lambda: F.hardtanh(tg.randn(3), 2, 1), lambda: TF.hardtanh(torch.randn(3), 2, 1)),
+        (lambda: nn.Softmax2d()(tg.randn(3)), lambda: torch.nn.Softmax2d()(torch.randn(3))),
+        (lambda: F.glu(tg.randn(3)), lambda: TF.glu(torch.randn(3))),
+        (lambda: F.glu(tg.tensor(1.0)), lambda: TF.glu(torch.tensor(1.0))),
+        (lambda: F.celu(tg.randn(3), 0.0), lambda: TF.celu(torch.randn(3), 0.0)),
+        (lambda: F.softshrink(tg.randn(3), -1.0), lambda: TF.softshrink(torch.randn(3), -1.0)),
+    ][case]
+    _raises_like_torch(ours, theirs)
+
+
+def test_inplace_on_a_leaf_that_requires_grad_is_refused_like_torch():
+    _raises_like_torch(lambda: F.relu6(tg.randn(3, requires_grad=True), inplace=True),
+                       lambda: TF.relu6(torch.randn(3, requires_grad=True), inplace=True))
