@@ -189,3 +189,68 @@ def test_activation_errors_like_torch(case):
 def test_inplace_on_a_leaf_that_requires_grad_is_refused_like_torch():
     _raises_like_torch(lambda: F.relu6(tg.randn(3, requires_grad=True), inplace=True),
                        lambda: TF.relu6(torch.randn(3, requires_grad=True), inplace=True))
+
+
+# ============================================================================= 2. parameter containers
+class _Holder:
+    """The same little net in both libraries: a ParameterList and a ParameterDict as attributes."""
+
+    @staticmethod
+    def make(lib, shapes=((2, 3), (4,))):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.pl = lib.nn.ParameterList([lib.nn.Parameter(lib.ones(*s)) for s in shapes])
+                self.pd = lib.nn.ParameterDict({"w": lib.nn.Parameter(lib.zeros(3, 2)),
+                                                "b": lib.nn.Parameter(lib.zeros(2, dtype=lib.float64))})
+
+            def forward(self, x):
+                return (x @ self.pd["w"]) * self.pl[1].sum() + self.pl[0].sum()
+        return Net()
+
+
+def test_parameter_list_and_dict_register_like_torch():
+    ours, theirs = _Holder.make(tg), _Holder.make(torch)
+    assert repr(ours) == repr(theirs)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    state = {k: v.detach().numpy() + np.arange(v.numel()).reshape(tuple(v.shape))
+             for k, v in theirs.state_dict().items()}
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+    ours.load_state_dict(state)
+    x = _x(5, 3)
+    np.testing.assert_allclose(ours(tg.Tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy())
+    assert len(list(ours.parameters())) == 4
+
+
+def test_parameter_list_operations():
+    pl = nn.ParameterList()
+    assert repr(pl) == repr(torch.nn.ParameterList()) and len(pl) == 0
+    pl.append(tg.randn(2))  # a plain Tensor becomes a Parameter, as in torch
+    pl += [nn.Parameter(tg.randn(3))]
+    pl.extend([tg.zeros(1)])
+    assert len(pl) == 3 and all(isinstance(p, nn.Parameter) and p.requires_grad for p in pl)
+    assert pl[-1].shape == (1,) and len(pl[1:]) == 2
+    pl[0] = tg.ones(5)
+    assert pl[0].shape == (5,) and list(dict(pl.named_parameters())) == ["0", "1", "2"]
+    with pytest.raises(IndexError):
+        pl[3]
+    with pytest.raises(IndexError):
+        torch.nn.ParameterList([torch.nn.Parameter(torch.ones(1))] * 3)[3]
+
+
+def test_parameter_dict_operations():
+    pd = nn.ParameterDict([("z", tg.ones(1)), ("a", nn.Parameter(tg.ones(2)))])  # pairs keep their order
+    tpd = torch.nn.ParameterDict([("z", torch.ones(1)), ("a", torch.nn.Parameter(torch.ones(2)))])
+    assert list(pd) == list(tpd) == ["z", "a"] and repr(pd) == repr(tpd)
+    pd.update({"y": tg.ones(3), "c": tg.ones(4)})  # a plain dict: sorted, as torch
+    tpd.update({"y": torch.ones(3), "c": torch.ones(4)})
+    assert list(pd.keys()) == list(tpd.keys())
+    assert "a" in pd and pd.get("nope") is None and len(pd) == 4
+    assert pd.pop("z").shape == (1,) and "z" not in pd and list(pd.state_dict()) == ["a", "c", "y"]
+    del pd["a"]
+    assert list(dict(pd.named_parameters())) == ["c", "y"]
+    with pytest.raises(KeyError):  # a dict's error…
+        pd["a"]
+    _raises_like_torch(lambda: pd["a"], lambda: tpd["nope"])  # …and torch's (AttributeError)
+    for bad in ([1, 2], [(1, 2, 3)], 5):
+        _raises_like_torch(lambda b=bad: nn.ParameterDict(b), lambda b=bad: torch.nn.ParameterDict(b))

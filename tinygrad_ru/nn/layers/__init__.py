@@ -31,7 +31,7 @@ from .activation import (
     Tanhshrink,
     Threshold,
 )
-from .container import ModuleDict, ModuleList, Sequential
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout
 from .embedding import Embedding
@@ -72,4 +72,5 @@ __all__ = [
     "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
     "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid", "Threshold", "RReLU", "Hardshrink",
     "Softshrink", "Tanhshrink", "Softsign", "LogSigmoid", "Softmin", "Softmax2d", "GLU",
+    "ParameterList", "ParameterDict",
 ]
