@@ -254,3 +254,120 @@ def test_parameter_dict_operations():
     _raises_like_torch(lambda: pd["a"], lambda: tpd["nope"])  # …and torch's (AttributeError)
     for bad in ([1, 2], [(1, 2, 3)], 5):
         _raises_like_torch(lambda b=bad: nn.ParameterDict(b), lambda b=bad: torch.nn.ParameterDict(b))
+
+
+# ============================================================================= 3. normalisation and distances
+def _pair(*shape, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(shape), rng.standard_normal(shape) * 0.5 + 0.3]
+
+
+# (id, ours, torch's, input arrays): values and gradients against torch in float32 and float64, then gradcheck
+FUNCTIONS = [
+    ("group_norm", lambda x: F.group_norm(x, 2), lambda x: TF.group_norm(x, 2), [_x(2, 4, 3, 2)]),
+    ("group_norm_affine", lambda x, w, b: F.group_norm(x, 3, w, b, eps=1e-3),
+     lambda x, w, b: TF.group_norm(x, 3, w, b, eps=1e-3), [_x(2, 6, 5), _x(6, seed=1), _x(6, seed=2)]),
+    ("group_norm_2d_input", lambda x: F.group_norm(x, 1), lambda x: TF.group_norm(x, 1), [_x(3, 4)]),
+    ("instance_norm", F.instance_norm, TF.instance_norm, [_x(2, 3, 5)]),
+    ("instance_norm_affine", lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
+     lambda x, w, b: TF.instance_norm(x, weight=w, bias=b), [_x(2, 3, 4, 3), _x(3, seed=1), _x(3, seed=2)]),
+    ("rms_norm", lambda x: F.rms_norm(x, (5,)), lambda x: TF.rms_norm(x, (5,)), [_x(3, 5)]),
+    ("rms_norm_weight", lambda x, w: F.rms_norm(x, [2, 5], w, 1e-4),
+     lambda x, w: TF.rms_norm(x, [2, 5], w, 1e-4), [_x(3, 2, 5), _x(2, 5, seed=1)]),
+    ("normalize", F.normalize, TF.normalize, [_x(4, 3, 2)]),
+    ("normalize_p1_last", lambda x: F.normalize(x, 1.0, -1), lambda x: TF.normalize(x, 1.0, -1), [_x(4, 3)]),
+    ("normalize_p3_dim0", lambda x: F.normalize(x, 3, 0), lambda x: TF.normalize(x, 3, 0), [_x(4, 3)]),
+    ("cosine_similarity", F.cosine_similarity, TF.cosine_similarity, _pair(4, 3)),
+    ("cosine_similarity_dim_broadcast", lambda a, b: F.cosine_similarity(a, b, -1),
+     lambda a, b: TF.cosine_similarity(a, b, -1), [_x(2, 3, 4), _x(4, seed=1)]),
+    ("pairwise_distance", F.pairwise_distance, TF.pairwise_distance, _pair(4, 3)),
+    ("pairwise_distance_p1_keepdim", lambda a, b: F.pairwise_distance(a, b, 1.0, keepdim=True),
+     lambda a, b: TF.pairwise_distance(a, b, 1.0, keepdim=True), _pair(4, 3)),
+    ("norm_dim", lambda x: x.norm(2, 1) + x.norm(3, (0, 1), keepdim=True).sum(),
+     lambda x: x.norm(2, 1) + x.norm(3, (0, 1), keepdim=True).sum(), [_x(3, 4)]),
+]
+
+
+@pytest.mark.parametrize("dtype,tdtype,tol", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name,ours,theirs,arrays", FUNCTIONS, ids=[c[0] for c in FUNCTIONS])
+def test_normalisation_functions_match_torch(name, ours, theirs, arrays, dtype, tdtype, tol):
+    _parity(ours, theirs, [a.astype(np.float64) for a in arrays], dtype, tdtype, max(tol, 1e-10) * 10)
+
+
+@pytest.mark.parametrize("name,ours,theirs,arrays", FUNCTIONS, ids=[c[0] for c in FUNCTIONS])
+def test_normalisation_functions_gradcheck(name, ours, theirs, arrays):
+    xs = [tg.Tensor(a.astype(np.float64), dtype=tg.float64, requires_grad=True) for a in arrays]
+    assert gradcheck(ours, xs)
+    assert gradgradcheck(ours, xs)
+
+
+def test_instance_norm_running_statistics_like_torch():
+    x = _x(4, 3, 6)
+    ours, theirs = nn.InstanceNorm1d(3, affine=True, track_running_stats=True, momentum=0.3), \
+        torch.nn.InstanceNorm1d(3, affine=True, track_running_stats=True, momentum=0.3)
+    for _ in range(2):
+        _compare(ours, theirs, x, copy=False)
+        ours.zero_grad(), theirs.zero_grad()
+    ours.eval(), theirs.eval()
+    _compare(ours, theirs, x * 2 + 1, copy=False)
+
+
+NORM_LAYERS = [
+    lambda m: m.GroupNorm(2, 4), lambda m: m.GroupNorm(2, 4, affine=False), lambda m: m.GroupNorm(1, 4, eps=1e-3),
+    lambda m: m.GroupNorm(4, 4, bias=False),
+    lambda m: m.InstanceNorm1d(4), lambda m: m.InstanceNorm1d(4, affine=True),
+    lambda m: m.InstanceNorm2d(4, eps=1e-3, momentum=0.2, affine=True, track_running_stats=True),
+    lambda m: m.RMSNorm(2), lambda m: m.RMSNorm([4, 2], eps=1e-5), lambda m: m.RMSNorm(2, elementwise_affine=False),
+    lambda m: m.BatchNorm1d(4, bias=False),
+]
+NORM_INPUTS = [(3, 4, 5, 2), (3, 4, 5, 2), (3, 4, 2), (3, 4, 2), (3, 4, 5), (3, 4, 5), (3, 4, 5, 2), (3, 5, 2),
+               (3, 4, 2), (3, 2), (3, 4, 2)]
+
+
+@pytest.mark.parametrize("i", range(len(NORM_LAYERS)))
+def test_normalisation_layers_like_torch(i):
+    """repr, parameter names, shapes and initial values, then torch's trained state_dict loaded: same output."""
+    ours, theirs = NORM_LAYERS[i](nn), NORM_LAYERS[i](torch.nn)
+    assert repr(ours) == repr(theirs)
+    x = _x(*NORM_INPUTS[i])
+    _compare(ours, theirs, x, copy=False)  # initial parameters and buffers equal torch's
+    with torch.no_grad():
+        for p in theirs.parameters():
+            p.add_(torch.randn(p.shape))
+    ours.zero_grad()
+    theirs.zero_grad()
+    _compare(ours, theirs, x)
+
+
+def test_unbatched_instance_norm():
+    _compare(nn.InstanceNorm1d(3), torch.nn.InstanceNorm1d(3), _x(3, 7), copy=False)
+    _compare(nn.InstanceNorm2d(3, affine=True), torch.nn.InstanceNorm2d(3, affine=True), _x(3, 4, 5), copy=False)
+
+
+@pytest.mark.parametrize("make", [lambda m: m.CosineSimilarity(), lambda m: m.CosineSimilarity(dim=0, eps=1e-3),
+                                  lambda m: m.PairwiseDistance(), lambda m: m.PairwiseDistance(1.0, 1e-3, True)])
+def test_distance_layers(make):
+    ours, theirs = make(nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    a, b = _pair(5, 3)
+    expected = theirs(torch.tensor(a), torch.tensor(b)).numpy()
+    np.testing.assert_allclose(ours(tg.Tensor(a), tg.Tensor(b)).numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_normalisation_errors_like_torch(case):
+    ours, theirs = [
+        (lambda: nn.GroupNorm(3, 4), lambda: torch.nn.GroupNorm(3, 4)),
+        (lambda: nn.GroupNorm(2, 4)(tg.randn(2, 6, 3)), lambda: torch.nn.GroupNorm(2, 4)(torch.randn(2, 6, 3))),
+        (lambda: F.group_norm(tg.randn(2, 5), 2), lambda: TF.group_norm(torch.randn(2, 5), 2)),
+        (lambda: nn.InstanceNorm1d(3)(tg.randn(2, 3, 4, 5)),
+         lambda: torch.nn.InstanceNorm1d(3)(torch.randn(2, 3, 4, 5))),
+        (lambda: nn.InstanceNorm2d(3, affine=True)(tg.randn(2, 4, 4, 5)),
+         lambda: torch.nn.InstanceNorm2d(3, affine=True)(torch.randn(2, 4, 4, 5))),
+        (lambda: F.instance_norm(tg.randn(1, 3, 1)), lambda: TF.instance_norm(torch.randn(1, 3, 1))),
+        (lambda: nn.RMSNorm(4)(tg.randn(2, 3)), lambda: torch.nn.RMSNorm(4)(torch.randn(2, 3))),
+        (lambda: F.cosine_similarity(tg.randn(2, 3), tg.randn(2, 4)),
+         lambda: TF.cosine_similarity(torch.randn(2, 3), torch.randn(2, 4))),
+        (lambda: F.normalize(tg.randn(2, 3), dim=2), lambda: TF.normalize(torch.randn(2, 3), dim=2)),
+    ][case]
+    _raises_like_torch(ours, theirs)

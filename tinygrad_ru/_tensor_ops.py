@@ -266,8 +266,8 @@ class TensorOps:
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False): return _ops.kthvalue(self, k, dim, keepdim)
     def median(self, dim=None, keepdim: bool = False): return _ops.median(self, dim, keepdim)
 
-    def norm(self, p: float = 2.0):
-        return _ops.norm(self, p)
+    def norm(self, p: float = 2.0, dim=None, keepdim: bool = False):
+        return _ops.norm(self, p, dim, keepdim)
 
     # ------------------------------------------------------------------ movement
     def reshape(self, *shape): return _ops.reshape(self, *shape)

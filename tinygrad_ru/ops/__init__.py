@@ -47,6 +47,7 @@ TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.
     "sort", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "take_along_dim", "tan", "tanh", "tile",
     "topk", "transpose", "tril", "triu", "trunc", "unbind", "unflatten", "unsqueeze", "var", "where",
     "selu", "selu_", "celu", "celu_", "threshold", "threshold_", "hardshrink", "rrelu", "rrelu_", "relu_",
+    "group_norm", "instance_norm", "rms_norm", "cosine_similarity", "pairwise_distance",
 ]
 
 FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<name>)
@@ -58,6 +59,7 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
     "relu6", "hardtanh", "hardtanh_", "selu", "selu_", "celu", "celu_", "mish", "logsigmoid", "softsign",
     "softmin", "threshold", "threshold_", "hardswish", "hardsigmoid", "hardshrink", "softshrink", "tanhshrink",
     "glu", "rrelu", "rrelu_", "relu_", "elu_", "leaky_relu_",
+    "group_norm", "instance_norm", "rms_norm", "normalize", "cosine_similarity", "pairwise_distance",
 ]
 
 __all__ = list(dict.fromkeys([

@@ -7,6 +7,7 @@ and mean, to the selected element for max/min, with softmax weights for logsumex
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import Any
 
 from .. import backend
 from ..autograd.function import Function
@@ -403,37 +404,43 @@ def prod(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 
 class Norm(Function):
-    """y = ‖x‖ₚ = (Σ|x|ᵖ)^{1/p} of all elements; ∂y/∂x = sign(x)·|x|ᵖ⁻¹ / yᵖ⁻¹ (x/y for p = 2).
+    """y = ‖x‖ₚ = (Σ|x|ᵖ)^{1/p} of all elements, or along ``axis``; ∂y/∂x = sign(x)·|x|ᵖ⁻¹ / yᵖ⁻¹
+    (x/y for p = 2).
 
     At y = 0 the gradient is 0 (a subgradient), as PyTorch — not the 0/0 = NaN of the chain
     through sqrt."""
 
     saves_output = True
 
-    def __init__(self, p: float) -> None:
-        self.p = p
+    def __init__(self, p: float, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> None:
+        self.p, self.axis, self.keepdims = p, axis, keepdims
 
     def forward(self, x):
         xp = backend.get_array_module(x)
         a = xp.abs(x)
+        ax, keep = self.axis, self.keepdims
         if self.p == 2:
-            return xp.sqrt((x * x).sum())
+            return xp.sqrt((x * x).sum(axis=ax, keepdims=keep))
         if self.p == 1:
-            return a.sum()
+            return a.sum(axis=ax, keepdims=keep)
         if self.p == float("inf"):
-            return a.max() if a.size else xp.zeros((), dtype=x.dtype)
-        return (a ** self.p).sum() ** (1.0 / self.p)
+            return a.max(axis=ax, keepdims=keep) if a.size else xp.zeros((), dtype=x.dtype)
+        return (a ** self.p).sum(axis=ax, keepdims=keep) ** (1.0 / self.p)
 
     def backward(self, g):
         x, = self.inputs
         y = self.outputs[0]()
+        if self.axis is not None and not self.keepdims:  # broadcast y and g back along the reduced axes
+            kept = reduced_shape(tuple(x.shape), self.axis)
+            y, g = reshape(y, kept), reshape(g, kept)
         zero = _constant(y.data == 0)
         safe_y = where(zero, 1.0, y)  # the result is 0 there anyway
         if self.p == 1:
             local = sign(x)
         elif self.p == float("inf"):  # shared evenly among the elements of largest |x|, as PyTorch
             hits = _abs(x).data == y.data
-            local = sign(x) * _constant((hits / (int(hits.sum()) or 1)).astype(x.dtype))
+            count = hits.sum(axis=self.axis, keepdims=True)
+            local = sign(x) * _constant((hits / backend.get_array_module(count).maximum(count, 1)).astype(x.dtype))
         elif self.p == 2:
             local = x / safe_y
         else:
@@ -441,11 +448,12 @@ class Norm(Function):
         return where(zero, 0.0, g) * local
 
 
-def norm(x: Tensor, p: float = 2.0) -> Tensor:
-    """The p-norm of all elements, (Σ|x|ᵖ)^{1/p} (p > 0)."""
+def norm(x: Tensor, p: float = 2.0, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The p-norm (Σ|x|ᵖ)^{1/p} (p > 0) of all elements, or along ``dim`` (an int or a tuple)."""
     if not p > 0:
         raise RuntimeError(f"norm: p must be positive here, got {p}")
-    return Norm(float(p))(x)
+    axis, keepdim = normalize_axis(dim, None, keepdim, None, x.ndim, "norm")
+    return Norm(float(p), axis, keepdim)(x)
 
 
 __all__ = [

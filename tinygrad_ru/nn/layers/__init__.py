@@ -33,6 +33,7 @@ from .activation import (
 )
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .embedding import Embedding
 from .linear import Flatten, Identity, Linear, Unflatten
@@ -47,7 +48,7 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm, RMSNorm
 from .padding import (
     CircularPad1d,
     CircularPad2d,
@@ -72,5 +73,6 @@ __all__ = [
     "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
     "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid", "Threshold", "RReLU", "Hardshrink",
     "Softshrink", "Tanhshrink", "Softsign", "LogSigmoid", "Softmin", "Softmax2d", "GLU",
-    "ParameterList", "ParameterDict",
+    "ParameterList", "ParameterDict", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm",
+    "CosineSimilarity", "PairwiseDistance",
 ]
