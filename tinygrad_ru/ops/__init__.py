@@ -19,10 +19,13 @@ from .activation import *  # noqa: F403  (each module lists its public ops in __
 from .adaptive_pool import *  # noqa: F403
 from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .conv1d import *  # noqa: F403
 from .conv_groups import *  # noqa: F403  (after conv: its conv2d, with groups, is the public one)
+from .conv_transpose import *  # noqa: F403
 from .copies import *  # noqa: F403
 from .dense import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .fold import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .inplace import *  # noqa: F403
 from .losses import *  # noqa: F403
@@ -32,6 +35,7 @@ from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .regression_losses import *  # noqa: F403
+from .resample import *  # noqa: F403
 from .softmax_family import *  # noqa: F403
 
 TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.<name>)
@@ -48,6 +52,8 @@ TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.
     "topk", "transpose", "tril", "triu", "trunc", "unbind", "unflatten", "unsqueeze", "var", "where",
     "selu", "selu_", "celu", "celu_", "threshold", "threshold_", "hardshrink", "rrelu", "rrelu_", "relu_",
     "group_norm", "instance_norm", "rms_norm", "cosine_similarity", "pairwise_distance",
+    "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle",
+    "conv_transpose2d",
 ]
 
 FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<name>)
@@ -60,6 +66,8 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
     "softmin", "threshold", "threshold_", "hardswish", "hardsigmoid", "hardshrink", "softshrink", "tanhshrink",
     "glu", "rrelu", "rrelu_", "relu_", "elu_", "leaky_relu_",
     "group_norm", "instance_norm", "rms_norm", "normalize", "cosine_similarity", "pairwise_distance",
+    "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle",
+    "conv_transpose2d", "dropout1d", "dropout2d", "unfold", "fold", "interpolate",
 ]
 
 __all__ = list(dict.fromkeys([
