@@ -371,3 +371,194 @@ def test_normalisation_errors_like_torch(case):
         (lambda: F.normalize(tg.randn(2, 3), dim=2), lambda: TF.normalize(torch.randn(2, 3), dim=2)),
     ][case]
     _raises_like_torch(ours, theirs)
+
+
+# ============================================================================= 4. 1-D and shape layers
+def _w(*shape, seed=1):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+SHAPE_FUNCTIONS = [
+    ("conv1d", lambda x, w, b: F.conv1d(x, w, b), lambda x, w, b: TF.conv1d(x, w, b),
+     [_x(2, 3, 9), _w(4, 3, 3), _w(4, seed=2)]),
+    ("conv1d_options", lambda x, w: F.conv1d(x, w, None, 2, 1, 2), lambda x, w: TF.conv1d(x, w, None, 2, 1, 2),
+     [_x(2, 3, 11), _w(4, 3, 3)]),
+    ("conv1d_same_groups", lambda x, w: F.conv1d(x, w, padding="same", groups=2, dilation=3),
+     lambda x, w: TF.conv1d(x, w, padding="same", groups=2, dilation=3), [_x(2, 4, 10), _w(6, 2, 4)]),
+    ("conv1d_unbatched_valid", lambda x, w: F.conv1d(x, w, padding="valid"),
+     lambda x, w: TF.conv1d(x, w, padding="valid"), [_x(3, 8), _w(2, 3, 2)]),
+    ("max_pool1d", lambda x: F.max_pool1d(x, 3, 2, 1), lambda x: TF.max_pool1d(x, 3, 2, 1), [_x(2, 3, 9)]),
+    ("avg_pool1d", lambda x: F.avg_pool1d(x, 3, 2, 1), lambda x: TF.avg_pool1d(x, 3, 2, 1), [_x(2, 3, 9)]),
+    ("avg_pool1d_no_pad_count", lambda x: F.avg_pool1d(x, 4, padding=2, count_include_pad=False),
+     lambda x: TF.avg_pool1d(x, 4, padding=2, count_include_pad=False), [_x(3, 10)]),
+    ("adaptive_avg_pool1d", lambda x: F.adaptive_avg_pool1d(x, 4), lambda x: TF.adaptive_avg_pool1d(x, 4),
+     [_x(2, 3, 9)]),
+    ("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), lambda x: TF.pixel_shuffle(x, 2), [_x(2, 8, 3, 4)]),
+    ("pixel_unshuffle", lambda x: F.pixel_unshuffle(x, 2), lambda x: TF.pixel_unshuffle(x, 2), [_x(1, 2, 3, 4, 6)]),
+    ("unfold", lambda x: F.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=2),
+     lambda x: TF.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=2), [_x(2, 3, 5, 7)]),
+    ("unfold_unbatched", lambda x: F.unfold(x, 2), lambda x: TF.unfold(x, 2), [_x(2, 4, 3)]),
+    ("fold", lambda c: F.fold(c, (5, 7), 2, padding=1, stride=(1, 2)),
+     lambda c: TF.fold(c, (5, 7), 2, padding=1, stride=(1, 2)), [_x(2, 12, 24)]),
+    ("fold_unbatched", lambda c: F.fold(c, 4, 2, stride=2), lambda c: TF.fold(c, 4, 2, stride=2), [_x(8, 4)]),
+    ("conv_transpose2d", lambda x, w, b: F.conv_transpose2d(x, w, b), lambda x, w, b: TF.conv_transpose2d(x, w, b),
+     [_x(2, 3, 4, 5), _w(3, 2, 3, 3), _w(2, seed=2)]),
+    ("conv_transpose2d_stride", lambda x, w: F.conv_transpose2d(x, w, None, 2, 1, 1),
+     lambda x, w: TF.conv_transpose2d(x, w, None, 2, 1, 1), [_x(2, 3, 4, 5), _w(3, 2, 3, 3)]),
+    ("conv_transpose2d_dilation", lambda x, w: F.conv_transpose2d(x, w, stride=(2, 1), padding=(0, 2),
+                                                                   output_padding=(1, 1), dilation=2),
+     lambda x, w: TF.conv_transpose2d(x, w, stride=(2, 1), padding=(0, 2), output_padding=(1, 1), dilation=2),
+     [_x(1, 3, 4, 5), _w(3, 2, 3, 2)]),
+    ("conv_transpose2d_groups", lambda x, w, b: F.conv_transpose2d(x, w, b, 2, groups=2),
+     lambda x, w, b: TF.conv_transpose2d(x, w, b, 2, groups=2), [_x(2, 4, 3, 3), _w(4, 3, 2, 2), _w(6, seed=2)]),
+    ("conv_transpose2d_unbatched", lambda x, w: F.conv_transpose2d(x, w, stride=3),
+     lambda x, w: TF.conv_transpose2d(x, w, stride=3), [_x(3, 2, 3), _w(3, 2, 2, 2)]),
+]
+for _mode, _corners in (("nearest", None), ("bilinear", False), ("bilinear", True)):
+    for _kw in ({"scale_factor": 2}, {"size": (7, 4)}, {"scale_factor": 1.7}, {"size": (3, 11)},
+                {"scale_factor": (0.5, 1.5)}, {"scale_factor": 1.7, "recompute_scale_factor": True}):
+        SHAPE_FUNCTIONS.append((
+            f"interpolate_{_mode}_{_corners}_{'_'.join(f'{k}={v}' for k, v in _kw.items())}",
+            lambda x, m=_mode, c=_corners, kw=_kw: F.interpolate(x, mode=m, align_corners=c, **kw),
+            lambda x, m=_mode, c=_corners, kw=_kw: TF.interpolate(x, mode=m, align_corners=c, **kw),
+            [_x(2, 3, 5, 6)]))
+SHAPE_FUNCTIONS += [
+    ("interpolate_linear", lambda x: F.interpolate(x, scale_factor=2.5, mode="linear"),
+     lambda x: TF.interpolate(x, scale_factor=2.5, mode="linear"), [_x(2, 3, 6)]),
+    ("interpolate_linear_corners", lambda x: F.interpolate(x, 4, mode="linear", align_corners=True),
+     lambda x: TF.interpolate(x, 4, mode="linear", align_corners=True), [_x(2, 3, 6)]),
+    ("interpolate_nearest_1d", lambda x: F.interpolate(x, 13), lambda x: TF.interpolate(x, 13), [_x(2, 3, 6)]),
+]
+
+
+@pytest.mark.parametrize("dtype,tdtype,tol", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name,ours,theirs,arrays", SHAPE_FUNCTIONS, ids=[c[0] for c in SHAPE_FUNCTIONS])
+def test_shape_functions_match_torch(name, ours, theirs, arrays, dtype, tdtype, tol):
+    _parity(ours, theirs, [np.asarray(a, dtype=np.float64) for a in arrays], dtype, tdtype, max(tol, 1e-10) * 10)
+
+
+@pytest.mark.parametrize("name,ours,theirs,arrays", SHAPE_FUNCTIONS, ids=[c[0] for c in SHAPE_FUNCTIONS])
+def test_shape_functions_gradcheck(name, ours, theirs, arrays):
+    if "max_pool" in name:  # off ties: distinct values
+        arrays = [np.random.default_rng(0).permutation(np.asarray(arrays[0]).size).reshape(np.shape(arrays[0])) * 0.1]
+    xs = [tg.Tensor(np.asarray(a, dtype=np.float64), dtype=tg.float64, requires_grad=True) for a in arrays]
+    assert gradcheck(ours, xs)
+    assert gradgradcheck(ours, xs)
+
+
+def test_unfold_is_the_convolution_s_im2col():
+    """conv2d(x, W) = W.view(O, −1) @ unfold(x): the convolution as one matrix product."""
+    x, w = tg.Tensor(_x(2, 3, 6, 5)), tg.Tensor(_w(4, 3, 3, 3).astype(np.float32))
+    cols = F.unfold(x, 3, padding=1)
+    y = (w.reshape(4, -1) @ cols).reshape(2, 4, 6, 5)
+    np.testing.assert_allclose(y.numpy(), F.conv2d(x, w, padding=1).numpy(), rtol=1e-5, atol=1e-5)
+    # fold(unfold(x)) counts each pixel once per block that covers it
+    ones = tg.ones(1, 1, 4, 4)
+    np.testing.assert_array_equal(F.fold(F.unfold(ones, 2), 4, 2).numpy(),
+                                  TF.fold(TF.unfold(torch.ones(1, 1, 4, 4), 2), 4, 2).numpy())
+
+
+SHAPE_LAYERS = [
+    (lambda m: m.Conv1d(3, 4, 3), (2, 3, 9)), (lambda m: m.Conv1d(4, 6, 3, 2, 1, 2, 2, False), (2, 4, 11)),
+    (lambda m: m.Conv1d(3, 2, 4, padding="same", padding_mode="reflect"), (2, 3, 9)),
+    (lambda m: m.Conv1d(3, 2, 3, padding=2, padding_mode="circular"), (3, 8)),
+    (lambda m: m.ConvTranspose2d(3, 4, 3), (2, 3, 4, 5)),
+    (lambda m: m.ConvTranspose2d(4, 6, (3, 2), stride=2, padding=1, output_padding=1, groups=2, dilation=2),
+     (2, 4, 4, 3)),
+    (lambda m: m.ConvTranspose2d(3, 2, 2, stride=2, bias=False), (3, 4, 4)),
+    (lambda m: m.MaxPool1d(3), (2, 3, 9)), (lambda m: m.MaxPool1d(3, 2, 1), (3, 10)),
+    (lambda m: m.AvgPool1d(3), (2, 3, 9)), (lambda m: m.AvgPool1d(3, 2, 1, count_include_pad=False), (2, 3, 9)),
+    (lambda m: m.AdaptiveAvgPool1d(4), (2, 3, 9)),
+    (lambda m: m.PixelShuffle(2), (2, 8, 3, 4)), (lambda m: m.PixelUnshuffle(3), (2, 1, 6, 3)),
+    (lambda m: m.Upsample(scale_factor=2), (2, 3, 4, 5)),
+    (lambda m: m.Upsample(size=(3, 7), mode="bilinear", align_corners=True), (2, 3, 4, 5)),
+    (lambda m: m.Upsample(scale_factor=(1.5, 2), mode="bilinear"), (2, 3, 4, 5)),
+    (lambda m: m.Upsample(size=5, mode="linear"), (2, 3, 4)),
+    (lambda m: m.Unfold(2), (2, 3, 4, 5)), (lambda m: m.Unfold((2, 3), 1, 1, 2), (2, 3, 4, 5)),
+    (lambda m: m.Fold((4, 5), 2), (2, 12, 12)), (lambda m: m.Fold(4, (2, 2), stride=2), (2, 8, 4)),
+    (lambda m: m.Dropout1d(), (2, 3, 4)), (lambda m: m.Dropout2d(0.3), (2, 3, 4, 5)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(SHAPE_LAYERS)))
+def test_shape_layers_like_torch(i):
+    """repr; parameter names and shapes; torch's state_dict loaded gives torch's output and gradients."""
+    make, shape = SHAPE_LAYERS[i]
+    ours, theirs = make(nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    ours.eval(), theirs.eval()
+    _compare(ours, theirs, _x(*shape))
+
+
+@pytest.mark.parametrize("make", [lambda m: m.Conv1d(6, 4, 3, groups=2),
+                                  lambda m: m.ConvTranspose2d(6, 4, 3, groups=2)])
+def test_conv_init_like_torch(make):
+    """Default initialisation: U(−b, b) with torch's bound for weight and bias (fan_in from the weight)."""
+    tg.manual_seed(0)
+    ours, theirs = make(nn), make(torch.nn)
+    for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert name == tname and tuple(p.shape) == tuple(tp.shape)
+        fan_in = theirs.weight[0].numel()
+        bound = 1 / np.sqrt(fan_in)
+        assert np.abs(p.detach().numpy()).max() <= bound + 1e-7
+        assert np.abs(p.detach().numpy()).max() > 0.5 * bound
+
+
+def test_conv_transpose2d_output_size():
+    ours = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)
+    theirs = torch.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)
+    _compare(ours, theirs, _x(1, 3, 4, 4))
+    x = _x(1, 3, 4, 4)
+    y = ours(tg.Tensor(x), output_size=(8, 8))
+    ty = theirs(torch.tensor(x), output_size=(8, 8))
+    assert tuple(y.shape) == tuple(ty.shape) == (1, 2, 8, 8)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+    _raises_like_torch(lambda: ours(tg.Tensor(x), output_size=(10, 10)),
+                       lambda: theirs(torch.tensor(x), output_size=(10, 10)))
+
+
+@pytest.mark.parametrize("layer,shape,per", [(nn.Dropout1d, (4, 5, 30), (4, 5, 1)),
+                                             (nn.Dropout2d, (4, 5, 6, 7), (4, 5, 1, 1)),
+                                             (nn.Dropout1d, (5, 30), (5, 1))])
+def test_channel_dropout_zeroes_whole_channels(layer, shape, per):
+    tg.manual_seed(1)
+    m = layer(0.4)
+    x = tg.ones(*shape, requires_grad=True)
+    y = m(x)
+    values = y.detach().numpy()
+    spatial = tuple(range(len(per)))[len(per) - sum(1 for s in per if s == 1):]
+    assert np.all(values.min(axis=spatial) == values.max(axis=spatial))  # one value per channel
+    assert set(np.unique(values)) <= {0.0, np.float32(1 / 0.6)}
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), values)
+    m.eval()
+    assert m(x) is x
+
+
+@pytest.mark.parametrize("case", range(16))
+def test_shape_errors_like_torch(case):
+    ours, theirs = [
+        (lambda: F.conv1d(tg.randn(2, 3, 4, 5), tg.randn(2, 3, 2)), lambda: TF.conv1d(torch.randn(2, 3, 4, 5),
+                                                                                      torch.randn(2, 3, 2))),
+        (lambda: nn.Conv1d(3, 2, 2)(tg.randn(2, 4, 5)), lambda: torch.nn.Conv1d(3, 2, 2)(torch.randn(2, 4, 5))),
+        (lambda: nn.Conv1d(3, 2, 2, stride=2, padding="same"), lambda: torch.nn.Conv1d(3, 2, 2, stride=2,
+                                                                                       padding="same")),
+        (lambda: F.max_pool1d(tg.randn(5), 2), lambda: TF.max_pool1d(torch.randn(5), 2)),
+        (lambda: F.pixel_shuffle(tg.randn(1, 6, 2, 2), 2), lambda: TF.pixel_shuffle(torch.randn(1, 6, 2, 2), 2)),
+        (lambda: F.pixel_shuffle(tg.randn(4, 2), 2), lambda: TF.pixel_shuffle(torch.randn(4, 2), 2)),
+        (lambda: F.pixel_unshuffle(tg.randn(1, 1, 3, 4), 2), lambda: TF.pixel_unshuffle(torch.randn(1, 1, 3, 4), 2)),
+        (lambda: F.unfold(tg.randn(3, 4), 2), lambda: TF.unfold(torch.randn(3, 4), 2)),
+        (lambda: F.fold(tg.randn(1, 4, 5), 4, 2), lambda: TF.fold(torch.randn(1, 4, 5), 4, 2)),
+        (lambda: F.conv_transpose2d(tg.randn(1, 4, 3, 3), tg.randn(3, 2, 2, 2)),
+         lambda: TF.conv_transpose2d(torch.randn(1, 4, 3, 3), torch.randn(3, 2, 2, 2))),
+        (lambda: F.conv_transpose2d(tg.randn(1, 3, 3, 3), tg.randn(3, 2, 2, 2), stride=2, output_padding=2),
+         lambda: TF.conv_transpose2d(torch.randn(1, 3, 3, 3), torch.randn(3, 2, 2, 2), stride=2, output_padding=2)),
+        (lambda: F.interpolate(tg.randn(1, 1, 4, 4)), lambda: TF.interpolate(torch.randn(1, 1, 4, 4))),
+        (lambda: F.interpolate(tg.randn(1, 1, 4, 4), 3, 2.0), lambda: TF.interpolate(torch.randn(1, 1, 4, 4), 3, 2.0)),
+        (lambda: F.interpolate(tg.randn(1, 1, 4, 4), 3, align_corners=True),
+         lambda: TF.interpolate(torch.randn(1, 1, 4, 4), 3, align_corners=True)),
+        (lambda: F.interpolate(tg.randn(1, 1, 4), 3, mode="bilinear"),
+         lambda: TF.interpolate(torch.randn(1, 1, 4), 3, mode="bilinear")),
+        (lambda: F.dropout1d(tg.randn(1, 2, 3, 4)), lambda: TF.dropout1d(torch.randn(1, 2, 3, 4))),
+    ][case]
+    _raises_like_torch(ours, theirs)

@@ -77,9 +77,10 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
            stride: Any = 1) -> Tensor:
     """Sliding blocks as columns (im2col): (N, C, H, W) or (C, H, W) → (N, C·kh·kw, L) or (C·kh·kw, L),
     L = OH·OW with OH = ⌊(H + 2p − d(kh − 1) − 1)/s⌋ + 1 (the conv2d output size)."""
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"unfold: Expected 3D or 4D (batch mode) tensor for input, but got input of shape "
-                           f"{tuple(input.shape)}")
+    if input.ndim not in (3, 4):  # torch: IndexError below 3-D (it indexes the missing spatial dim)
+        error = IndexError if input.ndim < 3 else RuntimeError
+        raise error(f"unfold: Expected 3D or 4D (batch mode) tensor for input, but got input of shape "
+                    f"{tuple(input.shape)}")
     k, d, p, s = _block_args("unfold", kernel_size, dilation, padding, stride)
     x = unsqueeze(input, 0) if input.ndim == 3 else input
     geo = _BlockGeometry(x.shape, k, d, p, s)
