@@ -283,6 +283,10 @@ FUNCTIONS = [
     ("pairwise_distance", F.pairwise_distance, TF.pairwise_distance, _pair(4, 3)),
     ("pairwise_distance_p1_keepdim", lambda a, b: F.pairwise_distance(a, b, 1.0, keepdim=True),
      lambda a, b: TF.pairwise_distance(a, b, 1.0, keepdim=True), _pair(4, 3)),
+    ("local_response_norm", lambda x: F.local_response_norm(x, 3, 0.5, 0.7, 2.0),
+     lambda x: TF.local_response_norm(x, 3, 0.5, 0.7, 2.0), [_x(2, 5, 3, 2)]),
+    ("local_response_norm_3d_even", lambda x: F.local_response_norm(x, 2), lambda x: TF.local_response_norm(x, 2),
+     [_x(2, 4, 3)]),
     ("norm_dim", lambda x: x.norm(2, 1) + x.norm(3, (0, 1), keepdim=True).sum(),
      lambda x: x.norm(2, 1) + x.norm(3, (0, 1), keepdim=True).sum(), [_x(3, 4)]),
 ]
@@ -318,10 +322,10 @@ NORM_LAYERS = [
     lambda m: m.InstanceNorm1d(4), lambda m: m.InstanceNorm1d(4, affine=True),
     lambda m: m.InstanceNorm2d(4, eps=1e-3, momentum=0.2, affine=True, track_running_stats=True),
     lambda m: m.RMSNorm(2), lambda m: m.RMSNorm([4, 2], eps=1e-5), lambda m: m.RMSNorm(2, elementwise_affine=False),
-    lambda m: m.BatchNorm1d(4, bias=False),
+    lambda m: m.BatchNorm1d(4, bias=False), lambda m: m.LocalResponseNorm(2),
 ]
 NORM_INPUTS = [(3, 4, 5, 2), (3, 4, 5, 2), (3, 4, 2), (3, 4, 2), (3, 4, 5), (3, 4, 5), (3, 4, 5, 2), (3, 5, 2),
-               (3, 4, 2), (3, 2), (3, 4, 2)]
+               (3, 4, 2), (3, 2), (3, 4, 2), (3, 4, 5, 2)]
 
 
 @pytest.mark.parametrize("i", range(len(NORM_LAYERS)))
@@ -354,7 +358,7 @@ def test_distance_layers(make):
     np.testing.assert_allclose(ours(tg.Tensor(a), tg.Tensor(b)).numpy(), expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("case", range(9))
+@pytest.mark.parametrize("case", range(10))
 def test_normalisation_errors_like_torch(case):
     ours, theirs = [
         (lambda: nn.GroupNorm(3, 4), lambda: torch.nn.GroupNorm(3, 4)),
@@ -369,6 +373,7 @@ def test_normalisation_errors_like_torch(case):
         (lambda: F.cosine_similarity(tg.randn(2, 3), tg.randn(2, 4)),
          lambda: TF.cosine_similarity(torch.randn(2, 3), torch.randn(2, 4))),
         (lambda: F.normalize(tg.randn(2, 3), dim=2), lambda: TF.normalize(torch.randn(2, 3), dim=2)),
+        (lambda: F.local_response_norm(tg.randn(2, 3), 2), lambda: TF.local_response_norm(torch.randn(2, 3), 2)),
     ][case]
     _raises_like_torch(ours, theirs)
 

@@ -68,6 +68,7 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
     "group_norm", "instance_norm", "rms_norm", "normalize", "cosine_similarity", "pairwise_distance",
     "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle",
     "conv_transpose2d", "dropout1d", "dropout2d", "unfold", "fold", "interpolate",
+    "local_response_norm",
 ]
 
 __all__ = list(dict.fromkeys([

@@ -15,8 +15,10 @@ from ..tensor import Tensor
 from ._grad_math import grad_math
 from ._util import broadcast_shapes, canonical_dim
 from .comparison import clamp_min
+from .conv import avg_pool2d
 from .elementwise import _constant, sqrt
 from .movement import reshape
+from .padding import pad
 from .reduce import mean, sum
 
 
@@ -290,5 +292,24 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return _p_norm(diff, p, nd - 1, keepdim)
 
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm", "normalize", "cosine_similarity",
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,  # noqa: A002
+                        k: float = 1.0) -> Tensor:
+    """Local response normalisation across channels (AlexNet, Krizhevsky et al., 2012):
+
+    y_c = x_c / (k + α/n · Σ_{c' near c} x_{c'}²)^β,  the sum over the n = ``size`` channels
+    c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋ (zeros beyond the edges): an average pool of x² along the channels."""
+    if input.ndim < 3:
+        raise ValueError(f"local_response_norm: Expected 3D or higher dimensionality input (got {input.ndim} "
+                         f"dimensions, shape {tuple(input.shape)})")
+    if input.numel() == 0:
+        return input
+    shape = tuple(input.shape)
+    sq = reshape(input * input, (shape[0], 1, shape[1], -1))  # channels as the rows of a one-channel image
+    sq = pad(sq, (0, 0, size // 2, (size - 1) // 2))
+    div = reshape(avg_pool2d(sq, (size, 1), stride=1), shape)
+    return input / (div * alpha + k) ** beta
+
+
+__all__ = ["local_response_norm", "batch_norm", "layer_norm", "group_norm",
+           "instance_norm", "rms_norm", "normalize", "cosine_similarity",
            "pairwise_distance", "Normalize"]

@@ -48,7 +48,16 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm, RMSNorm
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    LayerNorm,
+    LocalResponseNorm,
+    RMSNorm,
+)
 from .padding import (
     CircularPad1d,
     CircularPad2d,
@@ -85,4 +94,5 @@ __all__ = [
     "ParameterList", "ParameterDict", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm",
     "CosineSimilarity", "PairwiseDistance", "Conv1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d",
     "AdaptiveAvgPool1d", "Dropout1d", "Dropout2d", "PixelShuffle", "PixelUnshuffle", "Upsample", "Unfold", "Fold",
+    "LocalResponseNorm",
 ]
