@@ -497,9 +497,9 @@ class Module:
     def __repr__(self) -> str:
         extra = self.extra_repr()
         children = [(n, m) for n, m in self._modules.items() if m is not None]
-        if not children:
-            return f"{self._get_name()}({extra})"
         lines = extra.split("\n") if extra else []
+        if not children and len(lines) <= 1:  # a multi-line extra_repr goes on its own lines, as in torch
+            return f"{self._get_name()}({extra})"
         for name, module in children:
             text = repr(module).replace("\n", "\n  ")
             lines.append(f"({name}): {text}")

@@ -26,11 +26,14 @@ from .activation import *  # noqa: F403  (each module lists its public ops in __
 from .adaptive_pool import *  # noqa: F403
 from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .conv1d import *  # noqa: F403
 from .conv_groups import *  # noqa: F403  (after conv: its conv2d, with groups, is the public one)
+from .conv_transpose import *  # noqa: F403
 from .copies import *  # noqa: F403
 from .counting import *  # noqa: F403
 from .dense import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .fold import *  # noqa: F403
 from .index_update import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .inplace import *  # noqa: F403
@@ -43,6 +46,7 @@ from .padding import *  # noqa: F403
 from .predicates import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .regression_losses import *  # noqa: F403
+from .resample import *  # noqa: F403
 from .sampling import *  # noqa: F403
 from .scans import *  # noqa: F403
 from .shaping import *  # noqa: F403
@@ -78,6 +82,10 @@ TORCH_FUNCTIONS = [  # the ops that tinygrad_ru exports at the top level (torch.
     # products of shapes (shaping.py), writes along an index (index_update.py), counting (counting.py)
     "kron", "cross", "cartesian_prod", "block_diag", "diag_embed", "diagflat", "index_fill", "index_copy",
     "scatter_reduce", "unique", "bincount", "histc", "searchsorted", "bucketize",
+    "selu", "selu_", "celu", "celu_", "threshold", "threshold_", "hardshrink", "rrelu", "rrelu_", "relu_",
+    "group_norm", "instance_norm", "rms_norm", "cosine_similarity", "pairwise_distance",
+    "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle",
+    "conv_transpose2d",
 ]
 
 FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<name>)
@@ -89,6 +97,13 @@ FUNCTIONAL = [  # the ops of tinygrad_ru.nn.functional (torch.nn.functional.<nam
     "soft_margin_loss", "cosine_embedding_loss", "pairwise_distance", "triplet_margin_loss",
     "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss",
     "multilabel_soft_margin_loss", "gaussian_nll_loss", "poisson_nll_loss",
+    "relu6", "hardtanh", "hardtanh_", "selu", "selu_", "celu", "celu_", "mish", "logsigmoid", "softsign",
+    "softmin", "threshold", "threshold_", "hardswish", "hardsigmoid", "hardshrink", "softshrink", "tanhshrink",
+    "glu", "rrelu", "rrelu_", "relu_", "elu_", "leaky_relu_",
+    "group_norm", "instance_norm", "rms_norm", "normalize", "cosine_similarity",
+    "conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle",
+    "conv_transpose2d", "dropout1d", "dropout2d", "unfold", "fold", "interpolate",
+    "local_response_norm",
 ]
 
 __all__ = list(dict.fromkeys([

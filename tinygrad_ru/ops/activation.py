@@ -12,7 +12,12 @@ from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._grad_math import grad_math
-from .elementwise import _constant, erf, exp
+from ._util import canonical_dim
+from .elementwise import _constant, erf, exp, where
+from .elementwise import abs as _abs
+from .inplace import unary_
+from .movement import chunk
+from .softmax_family import legacy_softmax_dim, softmax
 
 
 def _tanh_grad(xp):
@@ -172,4 +177,224 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-__all__ = ["tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus", "silu", "gelu"]
+# ----------------------------------------------------------------------------- the relatives of ReLU
+# Piecewise ops pass the gradient through a constant mask (``where`` with a constant branch), so the
+# gradient at a kink is exactly PyTorch's choice, and the second derivative (zero) comes for free.
+def _maybe_inplace(x: Tensor, inplace: bool, name: str, fn, *args) -> Tensor:
+    """``fn(x, *args)``, written into ``x`` when ``inplace`` (PyTorch's ``inplace=True``)."""
+    return unary_(x, name, fn, *args) if inplace else fn(x, *args)
+
+
+def _hardtanh(x: Tensor, min_val: float, max_val: float) -> Tensor:
+    xp = x.xp
+    inside = (x.data > min_val) & (x.data < max_val)  # PyTorch: no gradient at the two corners
+    return where(inside, x, _constant(xp.clip(x.data, min_val, max_val).astype(x.dtype, copy=False)))
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """hardtanh(x) = clip(x, min_val, max_val); ∂/∂x = 1 on the open interval (min_val, max_val), else 0."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val={min_val}, max_val={max_val}")
+    return _maybe_inplace(input, inplace, "hardtanh_", _hardtanh, min_val, max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:  # noqa: A002
+    """In-place :func:`hardtanh`."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """relu6(x) = min(max(0, x), 6) = hardtanh(x, 0, 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def _threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+    return where(x.data > threshold, x, value)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002
+    """y = x where x > threshold, else ``value``; ∂y/∂x = [x > threshold]."""
+    return _maybe_inplace(input, inplace, "threshold_", _threshold, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002
+    """In-place :func:`threshold`."""
+    return unary_(input, "threshold_", _threshold, threshold, value)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """y = x where |x| > λ, else 0; ∂y/∂x = [|x| > λ]."""
+    return where(input.xp.abs(input.data) > lambd, input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """y = x − λ for x > λ, x + λ for x < −λ, else 0 (λ ≥ 0); ∂y/∂x = [|x| > λ]."""
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}")
+    x = input.data
+    return where(x > lambd, input - lambd, where(x < -lambd, input + lambd, 0.0))
+
+
+def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
+    """y = x − tanh x."""
+    return input - tanh(input)
+
+
+def softsign(input: Tensor) -> Tensor:  # noqa: A002
+    """y = x / (1 + |x|); ∂y/∂x = 1 / (1 + |x|)²."""
+    return input / (1.0 + _abs(input))
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _selu(x: Tensor) -> Tensor:
+    return _SELU_SCALE * elu(x, _SELU_ALPHA)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """SELU: y = λ·(x for x > 0, α(eˣ − 1) otherwise), α ≈ 1.6733, λ ≈ 1.0507 (self-normalising)."""
+    return _maybe_inplace(input, inplace, "selu_", _selu)
+
+
+def selu_(input: Tensor) -> Tensor:  # noqa: A002
+    """In-place :func:`selu`."""
+    return selu(input, inplace=True)
+
+
+def _celu(x: Tensor, alpha: float) -> Tensor:
+    return alpha * elu(x / alpha, 1.0)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """CELU: y = max(0, x) + min(0, α(e^{x/α} − 1)) = α·elu(x/α); ∂y/∂x at 0 is 1 (continuous)."""
+    if alpha == 0:
+        raise RuntimeError("celu: ZeroDivisionError: alpha cannot be 0 for CELU")
+    return _maybe_inplace(input, inplace, "celu_", _celu, alpha)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """In-place :func:`celu`."""
+    return celu(input, alpha, inplace=True)
+
+
+def _mish(x: Tensor) -> Tensor:
+    return x * tanh(softplus(x))
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Mish: y = x·tanh(softplus(x)) = x·tanh(ln(1 + eˣ))."""
+    return _maybe_inplace(input, inplace, "mish_", _mish)
+
+
+class LogSigmoid(Function):
+    """y = log σ(x) = min(x, 0) − ln(1 + e^{−|x|}) (finite for any x); ∂y/∂x = σ(−x)."""
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return (xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        x, = self.inputs
+        return g * sigmoid(-x)
+
+
+def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """logsigmoid(x) = log(1 / (1 + e⁻ˣ)), computed without overflow (−1000 → −1000, 1000 → 0)."""
+    return LogSigmoid()(input)
+
+
+def _hardsigmoid(x: Tensor) -> Tensor:
+    return _hardtanh(x + 3.0, 0.0, 6.0) / 6.0
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """y = relu6(x + 3) / 6; ∂y/∂x = 1/6 for −3 < x < 3, else 0."""
+    return _maybe_inplace(input, inplace, "hardsigmoid_", _hardsigmoid)
+
+
+class Hardswish(Function):
+    """y = x·relu6(x + 3)/6; ∂y/∂x = 0 for x ≤ −3, x/3 + ½ for −3 < x < 3, 1 for x ≥ 3 (PyTorch's corners)."""
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        self.middle = (x > -3) & (x < 3)
+        self.above = x >= 3
+        return (x * xp.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        x, = self.inputs
+        middle, above = (_constant(m.astype(g.dtype)) for m in (self.middle, self.above))
+        return g * (middle * (x / 3.0 + 0.5) + above)
+
+
+def _hardswish(x: Tensor) -> Tensor:
+    return Hardswish()(x)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Hardswish (MobileNetV3): y = x·relu6(x + 3)/6."""
+    return _maybe_inplace(input, inplace, "hardswish_", _hardswish)
+
+
+def _rrelu(x: Tensor, lower: float, upper: float, training: bool) -> Tensor:
+    if not training:
+        return leaky_relu(x, (lower + upper) / 2)
+    slopes = backend.rng().uniform(lower, upper, size=x.shape).astype(x.dtype)
+    slopes = backend.to_device(slopes, x.device)
+    return x * _constant(x.xp.where(x.data > 0, 1.0, slopes).astype(x.dtype, copy=False))
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,  # noqa: A002
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: y = x for x ≥ 0, a·x otherwise, a ~ U(lower, upper) per element in
+    training (from ``tg.manual_seed``'s generator), a = (lower + upper)/2 at test."""
+    return _maybe_inplace(input, inplace, "rrelu_", _rrelu, lower, upper, training)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:  # noqa: A002
+    """In-place :func:`rrelu`."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
+    """Gated linear unit: split x in halves a, b along ``dim``; y = a ⊙ σ(b)."""
+    if input.ndim == 0:
+        raise RuntimeError("glu: does not support scalars because halving size must be even")
+    d = canonical_dim(dim, input.ndim, "glu")
+    if input.shape[d] % 2:
+        raise RuntimeError(f"glu: Halving dimension must be even, but dimension {d} is size {input.shape[d]} "
+                           f"(input shape {tuple(input.shape)})")
+    a, b = chunk(input, 2, d)
+    return a * sigmoid(b)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noqa: A002
+    """softmin(x)ᵢ = e^{−xᵢ} / Σⱼ e^{−xⱼ} = softmax(−x) along ``dim`` (None: PyTorch's legacy choice)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return softmax(-input, legacy_softmax_dim(input.ndim, dim))
+
+
+def relu_(input: Tensor) -> Tensor:  # noqa: A002
+    """In-place :func:`relu`."""
+    return unary_(input, "relu_", relu)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """In-place :func:`elu`."""
+    return unary_(input, "elu_", elu, alpha)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
+    """In-place :func:`leaky_relu`."""
+    return unary_(input, "leaky_relu_", leaky_relu, negative_slope)
+
+
+__all__ = [
+    "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus", "silu", "gelu",
+    "hardtanh", "hardtanh_", "relu6", "threshold", "threshold_", "hardshrink", "softshrink", "tanhshrink",
+    "softsign", "selu", "selu_", "celu", "celu_", "mish", "logsigmoid", "hardsigmoid", "hardswish", "rrelu",
+    "rrelu_", "glu", "softmin", "relu_", "elu_", "leaky_relu_", "LogSigmoid", "Hardswish",
+]

@@ -85,11 +85,47 @@ def dropout(
         return input if scaling == "inverted" or p == 0.0 else input * (1.0 - p)
     if p == 0.0:
         return input
-    keep = backend.rng().random(input.shape, dtype=backend.float32) >= p
+    return mul(input, _dropout_mask(input, input.shape, p, scaling == "inverted"))
+
+
+def _dropout_mask(input: Tensor, shape: tuple[int, ...], p: float, inverted: bool = True) -> Tensor:
+    """m ~ Bernoulli(1 − p) of ``shape`` (broadcast against ``input``), times 1/(1 − p) if ``inverted``."""
+    keep = backend.rng().random(shape, dtype=backend.float32) >= p
     mask = keep.astype(input.dtype)
-    if scaling == "inverted" and p < 1.0:
+    if inverted and p < 1.0:
         mask *= 1.0 / (1.0 - p)
-    return mul(input, _constant(backend.to_device(mask, input.device)))
+    return _constant(backend.to_device(mask, input.device))
+
+
+def _channel_dropout(input: Tensor, p: float, training: bool, spatial: int, op: str) -> Tensor:  # noqa: A002
+    """Zero whole channels: one Bernoulli(1 − p) draw per (sample, channel), scaled by 1/(1 − p);
+    ``spatial`` axes follow the channel axis (an input with one axis fewer is unbatched)."""
+    p = float(p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    batched = input.ndim == spatial + 2
+    lead = input.shape[:2] if batched else input.shape[:1]
+    return mul(input, _dropout_mask(input, (*lead, *(1,) * spatial), p))
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Channel dropout of (N, C, L) or (C, L): each channel zeroed with probability p (kept ones ×1/(1−p))."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input "
+                           f"(shape {tuple(input.shape)})")
+    return _channel_dropout(input, p, training, 1, "dropout1d")
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Channel dropout of (N, C, H, W) or (C, H, W): each feature map zeroed with probability p (the
+    kept ones ×1/(1−p)).  A 3-D input is (N, C, L) (torch's rule, with its warning), any other rank
+    drops along dim 1 too."""
+    if input.ndim < 2:
+        raise RuntimeError(f"dropout2d: Feature dropout requires at least 2 dimensions in the input, got shape "
+                           f"{tuple(input.shape)}")
+    return _channel_dropout(input, p, training, max(input.ndim - 2, 0), "dropout2d")
 
 
 
@@ -167,4 +203,5 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     return relu(input) - weight * relu(-input)
 
 
-__all__ = ["linear", "dropout", "embedding", "prelu", "Linear", "Embedding"]
+__all__ = [
+    "dropout1d", "dropout2d", "linear", "dropout", "embedding", "prelu", "Linear", "Embedding"]

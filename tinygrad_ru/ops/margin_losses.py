@@ -20,10 +20,11 @@ from ._reduction import _as_target, _check_no_grad, _check_reduction, _legacy_re
 from ._util import broadcast_shapes
 from .activation import relu, softplus
 from .comparison import clamp, clamp_min, minimum
-from .elementwise import _constant, abs, exp, log, sqrt, where
+from .elementwise import _constant, exp, log, sqrt, where
 from .indexing import gather
 from .movement import reshape, unsqueeze
-from .reduce import amax, sum
+from .normalization import pairwise_distance
+from .reduce import sum
 
 
 def _reduction(size_average: Any, reduce: Any, reduction: str, op: str) -> str:
@@ -110,21 +111,6 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
     cos = dot / sqrt((sum(input1 * input1, dim) + _COSINE_EPS) * (sum(input2 * input2, dim) + _COSINE_EPS))
     loss = where(target == 1, 1.0 - cos, 0.0) + where(target == -1, clamp_min(cos - margin, 0.0), 0.0)
     return _reduce(loss, reduction)
-
-
-def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
-    """‖x1 − x2 + ε‖_p along the last dimension (``torch.nn.functional.pairwise_distance``):
-    (Σⱼ |dⱼ|ᵖ)^{1/p}, max |dⱼ| for p = ∞."""
-    d = x1 - x2 + eps
-    if p == 2:
-        return sqrt(sum(d * d, -1, keepdim))
-    if p == 1:
-        return sum(abs(d), -1, keepdim)
-    if p == math.inf:
-        return amax(abs(d), -1, keepdim)
-    if not p > 0:
-        raise RuntimeError(f"pairwise_distance: p must be positive, got {p}")
-    return sum(abs(d) ** p, -1, keepdim) ** (1.0 / p)
 
 
 def _triplet(anchor: Tensor, positive: Tensor, negative: Tensor, distance: Callable[[Tensor, Tensor], Tensor],
@@ -290,7 +276,7 @@ def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: b
 
 
 __all__ = [
-    "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss", "pairwise_distance",
+    "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
     "triplet_margin_loss", "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss",
     "multilabel_soft_margin_loss", "gaussian_nll_loss", "poisson_nll_loss",
 ]

@@ -75,6 +75,13 @@ class LogSoftmax(_AlongDim):
         return m.grad(m.fused(_log_softmax_grad, g, y, m.sum(g, self.dim, True)))  # g − e^y·Σg
 
 
+def legacy_softmax_dim(ndim: int, dim: int | None) -> int | None:
+    """The dim a softmax takes when none is given: PyTorch's legacy rule, 0 for 0-, 1- and 3-D input, else 1."""
+    if dim is not None:
+        return dim
+    return 0 if ndim in (0, 1, 3) else 1
+
+
 def softmax(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
     """softmax(x)ᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim`` (computed with the max subtracted)."""
     return Softmax(_dim(input, dim, "softmax"))(input)
@@ -85,4 +92,4 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
     return LogSoftmax(_dim(input, dim, "log_softmax"))(input)
 
 
-__all__ = ["softmax", "log_softmax", "Softmax", "LogSoftmax"]
+__all__ = ["softmax", "log_softmax", "legacy_softmax_dim", "Softmax", "LogSoftmax"]

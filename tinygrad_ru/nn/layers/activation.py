@@ -107,13 +107,6 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-def _softmax_dim(ndim: int, dim: int | None) -> int:
-    # PyTorch's legacy rule when no dim is given: 0 for 0-, 1- and 3-D input, else 1
-    if dim is not None:
-        return dim
-    return 0 if ndim in (0, 1, 3) else 1
-
-
 class Softmax(Module):
     """y_i = e^{x_i} / Σ_j e^{x_j} along ``dim`` (give it: with dim=None PyTorch's legacy rule picks it)."""
 
@@ -122,7 +115,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, _softmax_dim(x.ndim, self.dim))
+        return F.softmax(x, ops.legacy_softmax_dim(x.ndim, self.dim))
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -136,7 +129,205 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.log_softmax(x, _softmax_dim(x.ndim, self.dim))
+        return F.log_softmax(x, ops.legacy_softmax_dim(x.ndim, self.dim))
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+# ----------------------------------------------------------------------------- more activations (as torch.nn)
+def _inplace_str(inplace: bool, sep: str = ", ") -> str:
+    return f"{sep}inplace=True" if inplace else ""
+
+
+class Hardtanh(Module):
+    """y = clip(x, min_val, max_val); the gradient is 1 on the open interval, 0 outside and at the corners."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if not max_val > min_val:
+            raise AssertionError(f"Hardtanh: max_val must be greater than min_val, got {min_val} and {max_val}")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_str(self.inplace)}"
+
+
+class ReLU6(Hardtanh):
+    """y = min(max(0, x), 6)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_str(self.inplace, "")
+
+
+class _InplaceActivation(Module):
+    """An activation whose only option is ``inplace``: ``fn`` is its F function."""
+
+    fn = staticmethod(F.relu6)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).fn(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_str(self.inplace, "")
+
+
+class SELU(_InplaceActivation):
+    """y = λ·(x for x > 0, α(eˣ − 1) otherwise), α ≈ 1.6733, λ ≈ 1.0507."""
+
+    fn = staticmethod(F.selu)
+
+
+class Mish(_InplaceActivation):
+    """y = x·tanh(softplus(x))."""
+
+    fn = staticmethod(F.mish)
+
+
+class Hardswish(_InplaceActivation):
+    """y = x·relu6(x + 3)/6."""
+
+    fn = staticmethod(F.hardswish)
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch does not show inplace here
+
+
+class Hardsigmoid(Hardswish):
+    """y = relu6(x + 3)/6."""
+
+    fn = staticmethod(F.hardsigmoid)
+
+
+class CELU(Module):
+    """y = max(0, x) + min(0, α(e^{x/α} − 1))."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.celu(x, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
+
+
+class Threshold(Module):
+    """y = x where x > threshold, else value."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.threshold(x, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}{_inplace_str(self.inplace)}"
+
+
+class RReLU(Module):
+    """y = x for x ≥ 0, a·x otherwise: a ~ U(lower, upper) per element in training, (lower + upper)/2 in eval."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}{_inplace_str(self.inplace)}"
+
+
+class _Shrink(Module):
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Hardshrink(_Shrink):
+    """y = x where |x| > λ, else 0."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardshrink(x, self.lambd)
+
+
+class Softshrink(_Shrink):
+    """y = x − λ·sign(x) where |x| > λ, else 0."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softshrink(x, self.lambd)
+
+
+class Tanhshrink(Module):
+    """y = x − tanh(x)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.tanhshrink(x)
+
+
+class Softsign(Module):
+    """y = x / (1 + |x|)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softsign(x)
+
+
+class LogSigmoid(Module):
+    """y = log σ(x), finite for any x."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.logsigmoid(x)
+
+
+class Softmin(Module):
+    """y_i = e^{−x_i} / Σ_j e^{−x_j} along ``dim``."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at every location: dim −3 of a (C, H, W) or (N, C, H, W) input."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {x.ndim}D instead "
+                             f"(shape {tuple(x.shape)})")
+        return F.softmax(x, -3)
+
+
+class GLU(Module):
+    """Gated linear unit: halves a, b of x along ``dim``; y = a ⊙ σ(b)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.glu(x, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -207,5 +398,7 @@ class PReLU(Module):
 
 __all__ = [
     "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Swish", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
-    "PReLU", "PReLUFunction", "prelu",
+    "PReLU", "PReLUFunction", "prelu", "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid",
+    "Threshold", "RReLU", "Hardshrink", "Softshrink", "Tanhshrink", "Softsign", "LogSigmoid", "Softmin",
+    "Softmax2d", "GLU",
 ]

@@ -1,4 +1,5 @@
-"""Containers: ``Sequential`` (a chain f_n ∘ … ∘ f_1), ``ModuleList`` and ``ModuleDict``."""
+"""Containers: ``Sequential`` (a chain f_n ∘ … ∘ f_1), ``ModuleList``, ``ModuleDict``, and the parameter
+containers ``ParameterList`` and ``ParameterDict``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ...tensor import Tensor
 from ..module import Module
+from ..parameter import Parameter
 
 
 def _check_module(module: Any, where: str) -> Module:
@@ -195,4 +198,204 @@ class ModuleDict(Module):
             self[key] = m
 
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+# ----------------------------------------------------------------------------- parameter containers
+_TENSOR_TYPES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                 "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+                 "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _as_parameter(value: Any) -> Any:
+    """A Tensor stored in a parameter container becomes a Parameter (as torch); other values stay as they are."""
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
+
+
+def _describe(p: Any, dtype_text: str) -> str:
+    """torch's one-line summary: "Parameter containing: [torch.float32 of size 2x3]"."""
+    if not isinstance(p, Tensor):
+        return repr(p)
+    device = f" ({p.device})" if str(p.device).startswith("cuda") else ""
+    kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+    return f"{kind} containing: [{dtype_text} of size {'x'.join(str(n) for n in p.shape)}{device}]"
+
+
+class _ParameterStore(Module):
+    """What ParameterList and ParameterDict share: values kept under string names, Tensors as Parameters."""
+
+    def _put(self, name: str, value: Any) -> None:
+        value = _as_parameter(value)
+        if isinstance(value, Parameter) and name in self._parameters:
+            self._parameters[name] = value  # replaced where it stands: the order of the names is kept
+        elif isinstance(value, Parameter):
+            self.register_parameter(name, value)
+        else:
+            self._remove_everywhere(name)
+            self._plain[name] = value
+
+    def _get(self, name: str) -> Any:
+        return self._parameters[name] if name in self._parameters else self._plain[name]
+
+    def _drop(self, name: str) -> None:
+        self._parameters.pop(name, None)
+        self._plain.pop(name, None)
+
+    def __init__(self) -> None:
+        super().__init__()
+        object.__setattr__(self, "_plain", {})  # non-tensor values, which torch keeps as plain attributes
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{type(self).__name__} should not be called (it only holds parameters)")
+
+
+class ParameterList(_ParameterStore):
+    """A list of parameters registered with the module: their names are "0", "1", … in ``parameters()``
+    and ``state_dict()``, as in torch.  A plain Tensor appended becomes a Parameter."""
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        object.__setattr__(self, "_size", 0)
+        if values is not None:
+            self.extend(values)
+
+    def _index(self, idx: int) -> str:
+        if not -self._size <= idx < self._size:
+            raise IndexError(f"ParameterList: index {idx} is out of range for {self._size} values")
+        return str(idx % self._size)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self._get(str(i)) for i in range(self._size))
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        if isinstance(idx, slice):
+            return ParameterList(list(self)[idx])
+        return self._get(self._index(int(idx)))
+
+    def __setitem__(self, idx: int, value: Any) -> None:
+        self._put(self._index(int(idx)), value)
+
+    def __iadd__(self, values: Iterable[Any]) -> ParameterList:
+        return self.extend(values)
+
+    def append(self, value: Any) -> ParameterList:
+        object.__setattr__(self, "_size", self._size + 1)
+        self._put(str(self._size - 1), value)
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        if not isinstance(values, Iterable) or isinstance(values, Tensor):
+            raise TypeError(f"ParameterList.extend should be called with an iterable, got {type(values).__name__}")
+        for v in values:
+            self.append(v)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"  ({i}): {_describe(p, f'torch.{p.dtype}' if isinstance(p, Tensor) else '')}"
+                         for i, p in enumerate(self))
+
+
+class _MissingKey(KeyError, AttributeError):
+    """A key a ParameterDict lacks: torch raises AttributeError there; a dict's KeyError is caught too."""
+
+
+class ParameterDict(_ParameterStore):
+    """A dict of parameters registered with the module under their keys (``state_dict`` keys "prefix.key").
+
+    As in torch, a plain ``dict`` given to the constructor or ``update`` is added in sorted key order
+    (an ``OrderedDict``, a ParameterDict or a list of pairs keeps its order)."""
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        object.__setattr__(self, "_keys", {})  # insertion order of every key, parameter or not
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._keys:
+            raise _MissingKey(f"ParameterDict has no key {key!r}; keys: {list(self._keys)}")
+        return self._get(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._keys[key] = None
+        self._put(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._keys[key]
+        self._drop(key)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._keys))
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(list(self._keys))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def keys(self) -> Iterable[str]:
+        return list(self._keys)
+
+    def values(self) -> Iterable[Any]:
+        return [self._get(k) for k in self._keys]
+
+    def items(self) -> Iterable[tuple[str, Any]]:
+        return [(k, self._get(k)) for k in self._keys]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key: str) -> Any:
+        v = self[key]
+        del self[key]
+        return v
+
+    def popitem(self) -> tuple[str, Any]:
+        k = list(self._keys)[-1]
+        return k, self.pop(k)
+
+    def clear(self) -> None:
+        for k in list(self._keys):
+            del self[k]
+
+    def copy(self) -> ParameterDict:
+        return ParameterDict(OrderedDict(self.items()))
+
+    def update(self, parameters: Any) -> None:
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = list(parameters.items())
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())
+        elif isinstance(parameters, Iterable):
+            pairs = []
+            for j, p in enumerate(parameters):
+                if not isinstance(p, Iterable):
+                    raise TypeError(f"ParameterDict.update: element #{j} should be a (key, value) pair, got {p!r}")
+                p = tuple(p)
+                if len(p) != 2:
+                    raise ValueError(f"ParameterDict.update: element #{j} has length {len(p)}; 2 is required")
+                pairs.append(p)
+        else:
+            raise TypeError(f"ParameterDict.update should be called with an iterable of key/value pairs or a "
+                            f"mapping, got {type(parameters).__name__}")
+        for k, v in pairs:
+            self[k] = v
+
+    def extra_repr(self) -> str:
+        def text(p: Any) -> str:
+            name = _TENSOR_TYPES.get(str(p.dtype), str(p.dtype))
+            return _describe(p, f"torch.{'cuda.' if str(p.device).startswith('cuda') else ''}{name}")
+        return "\n".join(f"  ({k}): {text(v) if isinstance(v, Tensor) else repr(v)}" for k, v in self.items())
+
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]

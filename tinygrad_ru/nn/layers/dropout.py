@@ -1,4 +1,4 @@
-"""``Dropout``: randomly zero inputs during training.
+"""``Dropout``: randomly zero inputs during training; ``Dropout1d``/``Dropout2d`` zero whole channels.
 
 Inverted dropout (default, PyTorch's): in training y = x·m/(1−p) with m ~ Bernoulli(1−p), at test
 y = x.  The lecture's form (``scaling="lecture"``): in training y = x·m, at test y = (1−p)·x.
@@ -33,4 +33,27 @@ class Dropout(Module):
         return s if self.scaling == "inverted" else s + f", scaling={self.scaling!r}"
 
 
-__all__ = ["Dropout"]
+class _ChannelDropout(Dropout):
+    """Zero whole channels (feature maps) with probability p in training, the kept ones ×1/(1−p):
+    neighbouring positions of a feature map are correlated, so dropping single values would hardly
+    regularise a convolutional layer (Tompson et al., 2015)."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__(p, inplace)
+
+
+class Dropout1d(_ChannelDropout):
+    """Channel dropout of (N, C, L) or (C, L) input."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout1d(x, self.p, self.training)
+
+
+class Dropout2d(_ChannelDropout):
+    """Channel dropout of (N, C, H, W) or (C, H, W)… input (a 3-D input is (N, C, L), as torch)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout2d(x, self.p, self.training)
+
+
+__all__ = ["Dropout", "Dropout1d", "Dropout2d"]

@@ -27,10 +27,12 @@ def _reset(weight: Parameter, bias: Parameter | None, scheme: Any) -> None:
 class _WeightedLayer(Module):
     """A layer with a ``weight``, an optional ``bias`` (shape: the weight's first dim) and an ``init`` scheme."""
 
-    def _make_parameters(self, weight_shape: tuple[int, ...], bias: bool, init: Any, device: Any, dtype: Any) -> None:
+    def _make_parameters(self, weight_shape: tuple[int, ...], bias: bool, init: Any, device: Any, dtype: Any,
+                         bias_size: int | None = None) -> None:
+        """``bias_size``: the bias length when it is not the weight's first dim (a transposed conv)."""
         self.weight = _empty(*weight_shape, device=device, dtype=dtype)
         if bias:
-            self.bias = _empty(weight_shape[0], device=device, dtype=dtype)
+            self.bias = _empty(weight_shape[0] if bias_size is None else bias_size, device=device, dtype=dtype)
         else:
             self.register_parameter("bias", None)
         self.init = init
