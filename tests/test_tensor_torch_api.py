@@ -385,3 +385,25 @@ tanh tile topk trace transpose tril triu trunc unbind unsqueeze var where""".spl
 def test_the_common_torch_functions_exist():
     assert not [f for f in FREE if not hasattr(torch, f)]
     assert not [f for f in FREE if not hasattr(tg, f)]
+
+
+# ----------------------------------------------------------------------------- copies and shared memory, as torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_tensor_copies_an_array_from_numpy_and_as_tensor_share_it(dtype):
+    for make, shares in ((tg.tensor, False), (tg.from_numpy, True), (tg.as_tensor, True), (tg.Tensor, True)):
+        theirs = {tg.tensor: torch.tensor, tg.from_numpy: torch.from_numpy, tg.as_tensor: torch.as_tensor,
+                  tg.Tensor: torch.Tensor}[make]
+        if make is tg.Tensor and dtype is not np.float32:
+            continue  # torch.Tensor(array) converts other dtypes to float32 (a copy)
+        a, b = np.zeros(3, dtype=dtype), np.zeros(3, dtype=dtype)
+        ours, ref = make(a), theirs(b)
+        a[0] = b[0] = 5
+        assert ours.numpy()[0] == ref.numpy()[0] == (5 if shares else 0), make
+
+
+def test_tensor_of_a_tensor_copies_and_warns_as_torch():
+    src = tg.ones(2)
+    with pytest.warns(UserWarning, match="detach\\(\\).clone\\(\\)"):
+        copy = tg.tensor(src)
+    src.data[0] = 7
+    assert copy.tolist() == [1.0, 1.0] and copy.is_leaf and not copy.requires_grad

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from . import backend
@@ -20,7 +21,20 @@ def _make(array: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
 
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+    """A new leaf tensor holding a copy of ``data`` (``torch.tensor``): a list, a number, an array or a Tensor.
+
+    Unlike ``Tensor(array)`` and ``from_numpy``, the result never shares memory with ``data``, so later
+    writes to either leave the other alone (as in PyTorch).
+    """
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than tg.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+        data = data.data
+    out = Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+    if type(out.data) is type(data) and backend.get_array_module(data).may_share_memory(out.data, data):
+        out.data = out.data.copy()
+    return out
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
