@@ -75,3 +75,17 @@ def test_the_seed_is_ones_even_for_an_inf_output():
     y.register_hook(lambda g: captured.append(g.numpy().copy()))
     y.sum().backward()
     np.testing.assert_array_equal(captured[0], [1.0])
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: t / 0.0, lambda t: 0.0 / (t - 1.0), lambda t: (t - 1.0).log(), lambda t: (-t).sqrt(),
+    lambda t: (t - 1.0) ** -1.0, lambda t: (t - 1.0).log2(), lambda t: (-t - 1.0).log1p(), lambda t: (t - 1.0).rsqrt(),
+    lambda t: (t - 1.0) ** tg.tensor([-0.5]),
+])
+def test_domain_edges_give_inf_or_nan_without_numpy_warnings_as_torch(make):
+    x = tg.tensor([1.0], dtype=tg.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        y = make(x)
+        y.sum().backward()
+    assert not np.isfinite(y.detach().numpy()).all()

@@ -87,7 +87,8 @@ class Div(_Binary):
         return (1,) * (need_a or need_b) + (0,) * need_b
 
     def compute(self, a, b):
-        return a / b
+        with _quiet(backend.get_array_module(a)):  # x/0 = ±inf, 0/0 = nan without a warning, as PyTorch
+            return a / b
 
     def backward(self, g):
         a, b = self.inputs
@@ -104,7 +105,8 @@ class Pow(_Binary):
     op = "pow"
 
     def compute(self, a, b):
-        return a ** b
+        with _quiet(backend.get_array_module(a)):
+            return a ** b
 
     def backward(self, g):
         a, b = self.inputs
@@ -127,7 +129,8 @@ class PowScalar(Function):
         self.c = c
 
     def forward(self, x):
-        return x ** self.c
+        with _quiet(backend.get_array_module(x)):
+            return x ** self.c
 
     def backward(self, g):
         x, = self.inputs
@@ -212,7 +215,9 @@ class Log(Function):
     saves = (0,)
 
     def forward(self, x):
-        return backend.get_array_module(x).log(x)
+        xp = backend.get_array_module(x)
+        with _quiet(xp):  # log 0 = −inf, log of a negative = nan without a warning, as PyTorch
+            return xp.log(x)
 
     def backward(self, g):
         return g / self.inputs[0]
@@ -223,7 +228,9 @@ class Sqrt(Function):
     saves_output = True  # backward reads the output
 
     def forward(self, x):
-        return backend.get_array_module(x).sqrt(x)
+        xp = backend.get_array_module(x)
+        with _quiet(xp):
+            return xp.sqrt(x)
 
     def backward(self, g):
         return g / (2.0 * self.outputs[0]())
@@ -269,7 +276,9 @@ class Log1p(Function):
     """y = ln(1 + x), exact for small x; ∂y/∂x = 1/(1 + x)."""
 
     def forward(self, x):
-        return backend.get_array_module(x).log1p(x)
+        xp = backend.get_array_module(x)
+        with _quiet(xp):
+            return xp.log1p(x)
 
     def backward(self, g):
         return g / (self.inputs[0] + 1.0)
@@ -289,7 +298,9 @@ class Rsqrt(Function):
     """y = 1/√x; ∂y/∂x = −y³/2."""
 
     def forward(self, x):
-        return 1.0 / backend.get_array_module(x).sqrt(x)
+        xp = backend.get_array_module(x)
+        with _quiet(xp):
+            return 1.0 / xp.sqrt(x)
 
     def backward(self, g):
         y = self.outputs[0]()
@@ -304,7 +315,8 @@ class LogBase(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        return xp.log2(x) if self.base == 2 else xp.log10(x)
+        with _quiet(xp):
+            return xp.log2(x) if self.base == 2 else xp.log10(x)
 
     def backward(self, g):
         return g / (self.inputs[0] * math.log(self.base))
