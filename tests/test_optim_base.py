@@ -38,7 +38,7 @@ ALL = [
     (optim.RMSprop, dict(lr=0.01, centered=True, momentum=0.5)), (optim.Adadelta, {}),
     (optim.Adam, dict(lr=0.05, amsgrad=True)), (optim.AdamW, dict(lr=0.05)), (optim.Adamax, {}),
     (optim.NAdam, {}), (optim.RAdam, {}), (optim.SignSGD, dict(lr=0.01, momentum=0.9)), (optim.Lion, {}),
-    (optim.SGDBB, dict(lr=0.05)),
+    (optim.SGDBB, dict(lr=0.05)), (optim.Rprop, dict(lr=0.05)), (optim.ASGD, dict(lr=0.05, t0=3)),
 ]
 
 

@@ -5,13 +5,11 @@ tests/test_optim_formulas.py, ``run_tg``/``run_torch`` (30 steps on a tiny net) 
 tests/test_optim_torch.py, and the state-dict resume problem from tests/test_optim_base.py.
 """
 
-import copy
 
 import numpy as np
 import pytest
 
 import tinygrad_ru as tg
-from tests.test_optim_base import quad_problem, train
 from tests.test_optim_formulas import GRADS, THETA0, check, run
 from tinygrad_ru import optim
 
@@ -92,19 +90,7 @@ def test_asgd_average_is_the_mean_of_the_iterates_after_t0():
     np.testing.assert_allclose(opt.state[p]["ax"], np.mean(iterates[5:], axis=0), rtol=1e-12)
 
 
-@pytest.mark.parametrize("cls,kw", [(optim.Rprop, dict(lr=0.05)), (optim.ASGD, dict(lr=0.05, t0=3))],
-                         ids=["Rprop", "ASGD"])
-def test_state_dict_resume_is_bit_identical(cls, kw):
-    w, loss_fn = quad_problem()
-    opt = cls([w], **kw)
-    train(opt, w, loss_fn, 7)
-    sd = opt.state_dict()
-    w_saved = w.data.copy()
-    ref = train(opt, w, loss_fn, 8)
-    w2, loss_fn2 = quad_problem(w0=w_saved)
-    opt2 = cls([w2], **kw)
-    opt2.load_state_dict(copy.deepcopy(sd))
-    assert np.array_equal(train(opt2, w2, loss_fn2, 8), ref)
+# state_dict resume: the ALL table of tests/test_optim_base.py
 
 
 def test_float32_parameters_keep_their_dtype():
