@@ -27,8 +27,16 @@ from .movement import reshape
 
 
 def _output_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
-    if x.ndim not in (3, 4):  # PyTorch's types: ValueError when a pair is given for too few dimensions
-        error = ValueError if x.ndim < 3 and isinstance(output_size, (tuple, list)) else RuntimeError
+    pair = isinstance(output_size, (tuple, list))
+    # torch's average pools an int output_size of 1 as a mean over the last two axes, of any input
+    # with at least two dimensions (the pooling here is that mean too: A_H and A_W are rows of 1/H, 1/W)
+    global_mean = op == "adaptive_avg_pool2d" and not pair and output_size == 1
+    if global_mean and x.ndim < 2:
+        raise IndexError(f"{op}: output_size 1 averages the last two dimensions, but the input of shape {x.shape} "
+                         f"has {x.ndim}")
+    if x.ndim not in (3, 4) and not (global_mean and x.ndim >= 2):
+        # PyTorch's types: ValueError when a pair is given for too few dimensions
+        error = ValueError if x.ndim < 3 and pair else RuntimeError
         raise error(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
     if 0 in x.shape[-3:]:
         raise RuntimeError(f"{op}: expected input to have non-zero size for non-batch dimensions, got shape {x.shape}")
@@ -54,7 +62,8 @@ def _average_matrix(xp: Any, n: int, m: int, dtype: Any) -> Any:
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002 - PyTorch's name
-    """Average over adaptive windows: (N, C, H, W) or (C, H, W) → (…, OH, OW).
+    """Average over adaptive windows: (N, C, H, W) or (C, H, W) → (…, OH, OW).  With the int
+    ``output_size=1`` any input (…, H, W) of two or more dimensions → (…, 1, 1), as torch.
 
     ``output_size``: an int (square) or a pair whose entries may be None (keep that size).
     y[…, i, j] = mean of x[…, start(i):end(i), start(j):end(j)] (windows in the module docstring).
