@@ -43,16 +43,17 @@ def test_conv2d_double_backward():
 
 def test_conv2d_errors():
     x = tg.randn(2, 3, 8, 8)
-    with pytest.raises(ValueError, match=r"conv2d: expected a 4-D input \(N, C, H, W\), got shape \(3, 8, 8\)"):
-        F.conv2d(tg.randn(3, 8, 8), tg.randn(4, 3, 3, 3))
-    with pytest.raises(ValueError, match="input has 3 channels.*expects 1"):
+    with pytest.raises(RuntimeError, match=r"conv2d: expected a 3-D \(unbatched: C, H, W\) or 4-D \(batched: "
+                       r"N, C, H, W\) input, got shape \(8, 8\)"):
+        F.conv2d(tg.randn(8, 8), tg.randn(4, 3, 3, 3))
+    with pytest.raises(RuntimeError, match="input has 3 channels.*expects 1"):
         F.conv2d(x, tg.randn(4, 1, 3, 3))
-    with pytest.raises(ValueError, match="larger than the padded input"):
+    with pytest.raises(RuntimeError, match="larger than the padded input"):
         F.conv2d(x, tg.randn(4, 3, 9, 9))
-    with pytest.raises(ValueError, match="larger than the padded input"):
+    with pytest.raises(RuntimeError, match="larger than the padded input"):
         F.conv2d(x, tg.randn(4, 3, 3, 3), dilation=5)
     F.conv2d(x, tg.randn(4, 3, 9, 9), padding=1)  # fits once padded
-    with pytest.raises(ValueError, match="bias"):
+    with pytest.raises(RuntimeError, match="bias"):
         F.conv2d(x, tg.randn(4, 3, 3, 3), tg.randn(5))
 
 
@@ -85,11 +86,11 @@ def test_max_pool_gradient_goes_to_first_argmax():
 
 
 def test_pool_errors():
-    with pytest.raises(ValueError, match="max_pool2d: expected a 4-D input"):
-        F.max_pool2d(tg.randn(3, 4, 4), 2)
-    with pytest.raises(ValueError, match="larger than the padded input"):
+    with pytest.raises(RuntimeError, match=r"max_pool2d: expected a 3-D \(unbatched: C, H, W\) or 4-D"):
+        F.max_pool2d(tg.randn(1, 3, 4, 4, 1), 2)
+    with pytest.raises(RuntimeError, match="larger than the padded input"):
         F.avg_pool2d(tg.randn(1, 1, 2, 2), 3)
-    with pytest.raises(ValueError, match="at most half"):
+    with pytest.raises(RuntimeError, match="at most half"):
         F.max_pool2d(tg.randn(1, 1, 6, 6), 2, padding=2)
 
 

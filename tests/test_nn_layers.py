@@ -134,7 +134,7 @@ def test_prelu_gradcheck_and_double_backward():
 
 
 def test_prelu_channel_mismatch():
-    with pytest.raises(ValueError, match="PReLU: 3 slopes need an input with 3 channels"):
+    with pytest.raises(RuntimeError, match="PReLU: 3 slopes need an input with 3 channels"):
         nn.PReLU(3)(tg.randn(2, 4))
 
 
@@ -251,15 +251,16 @@ def test_dropout_modes():
 
 # ----------------------------------------------------------------------------- input checks
 def test_linear_wrong_input_message():
-    with pytest.raises(ValueError, match=r"^Linear: expected input with last dimension 784, got shape \(64, 100\)$"):
+    with pytest.raises(RuntimeError, match=r"^Linear: expected input with last dimension 784, got shape \(64, 100\)$"):
         nn.Linear(784, 128)(tg.zeros(64, 100))
 
 
 def test_conv2d_wrong_rank_and_channels():
     conv = nn.Conv2d(3, 8, 3)
-    with pytest.raises(ValueError, match=r"Conv2d: expected a 4-D input \(N, C, H, W\) with C=3, got shape \(3, 32\)"):
+    with pytest.raises(RuntimeError, match=r"Conv2d: expected a 3-D \(unbatched: C, H, W\) or 4-D \(batched: N, C, H, "
+                       r"W\) input with C=3, got shape \(3, 32\)"):
         conv(tg.zeros(3, 32))
-    with pytest.raises(ValueError, match=r"Conv2d: expected input with 3 channels .* got shape \(2, 1, 28, 28\)"):
+    with pytest.raises(RuntimeError, match=r"Conv2d: expected input with 3 channels .* got shape \(2, 1, 28, 28\)"):
         conv(tg.zeros(2, 1, 28, 28))
     with pytest.raises(ValueError, match="must be positive"):
         nn.Conv2d(3, 8, 0)
@@ -268,16 +269,16 @@ def test_conv2d_wrong_rank_and_channels():
 def test_batchnorm_input_checks():
     with pytest.raises(ValueError, match=r"BatchNorm2d: expected 4-D input, got shape \(2, 3\)"):
         nn.BatchNorm2d(3)(tg.zeros(2, 3))
-    with pytest.raises(ValueError, match=r"BatchNorm1d: expected 5 features/channels on dim 1, got shape \(2, 3\)"):
+    with pytest.raises(RuntimeError, match=r"BatchNorm1d: expected 5 features/channels on dim 1, got shape \(2, 3\)"):
         nn.BatchNorm1d(5)(tg.zeros(2, 3))
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         nn.BatchNorm1d(3)(tg.zeros(1, 3))
-    with pytest.raises(ValueError, match=r"LayerNorm: expected input with trailing shape \(4,\)"):
+    with pytest.raises(RuntimeError, match=r"LayerNorm: expected input with trailing shape \(4,\)"):
         nn.LayerNorm(4)(tg.zeros(2, 5))
 
 
 def test_pool_rank_check():
-    with pytest.raises(ValueError, match="MaxPool2d: expected a 3-D or 4-D input"):
+    with pytest.raises(RuntimeError, match=r"max_pool2d: expected a 3-D \(unbatched: C, H, W\) or 4-D"):
         nn.MaxPool2d(2)(tg.zeros(4, 4))
 
 

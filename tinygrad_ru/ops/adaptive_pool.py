@@ -27,15 +27,25 @@ from .movement import reshape
 
 
 def _output_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
-    if x.ndim not in (3, 4):  # PyTorch's types: ValueError when a pair is given for too few dimensions
-        error = ValueError if x.ndim < 3 and isinstance(output_size, (tuple, list)) else RuntimeError
-        raise error(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
-    if 0 in x.shape[-3:]:
-        raise RuntimeError(f"{op}: expected input to have non-zero size for non-batch dimensions, got shape {x.shape}")
-    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    """(OH, OW) with PyTorch's checks and exception types, in its order."""
+    pair = isinstance(output_size, (tuple, list))
+    if pair and x.ndim < 3:
+        raise ValueError(f"{op}: an output_size pair needs a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
+                         f"{x.shape}")
+    size = tuple(output_size) if pair else (output_size, output_size)
     if len(size) != 2:
         raise RuntimeError(f"{op}: output_size must be 2 numbers (or None to keep that size), got {output_size!r}")
     out = tuple(x.shape[-2 + a] if s is None else int(s) for a, s in enumerate(size))
+    # torch's average pool to (1, 1) is a mean over the last two axes, of any input with at least two
+    # dimensions (the pooling here is that mean too: A_H and A_W are rows of 1/H and 1/W)
+    global_mean = op == "adaptive_avg_pool2d" and out == (1, 1)
+    if global_mean and x.ndim < 2:
+        raise IndexError(f"{op}: output_size 1 averages the last two dimensions, but the input of shape {x.shape} "
+                         f"has {x.ndim}")
+    if x.ndim not in (3, 4) and not global_mean:
+        raise RuntimeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
+    if 0 in x.shape[-3:]:
+        raise RuntimeError(f"{op}: expected input to have non-zero size for non-batch dimensions, got shape {x.shape}")
     if min(out) < 0:
         raise RuntimeError(f"{op}: output_size must be non-negative, got {output_size!r}")
     return out
@@ -54,7 +64,8 @@ def _average_matrix(xp: Any, n: int, m: int, dtype: Any) -> Any:
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002 - PyTorch's name
-    """Average over adaptive windows: (N, C, H, W) or (C, H, W) → (…, OH, OW).
+    """Average over adaptive windows: (N, C, H, W) or (C, H, W) → (…, OH, OW).  To (1, 1) any input
+    (…, H, W) of two or more dimensions → (…, 1, 1) (a pair needs three), as torch.
 
     ``output_size``: an int (square) or a pair whose entries may be None (keep that size).
     y[…, i, j] = mean of x[…, start(i):end(i), start(j):end(j)] (windows in the module docstring).

@@ -37,6 +37,7 @@ from ._strided import (
     pair,
     windows,
 )
+from .movement import with_batch_dim
 from .reduce import sum as _sum
 
 # ----------------------------------------------------------------------------- conv2d
@@ -234,28 +235,31 @@ def conv2d(
 
     ``input`` (N, C, H, W), ``weight`` (O, C, kh, kw), ``bias`` (O,); ``padding`` is zeros on
     both sides.  Output (N, O, ⌊(H + 2p − d(kh−1) − 1)/s⌋ + 1, …).  ``groups`` must be 1.
+    Bad shapes or options: RuntimeError, as torch.
     """
     if groups != 1:
         raise NotImplementedError("conv2d: groups != 1 is not supported")
-    if input.ndim != 4:
-        raise ValueError(f"conv2d: expected a 4-D input (N, C, H, W), got shape {input.shape}")
+    if input.ndim != 4:  # the public conv2d (ops.conv_groups) gives a (C, H, W) input its batch of one
+        raise RuntimeError(f"conv2d: expected a 3-D (unbatched: C, H, W) or 4-D (batched: N, C, H, W) input, "
+                           f"got shape {input.shape}")
     if weight.ndim != 4:
-        raise ValueError(f"conv2d: expected a 4-D weight (out_channels, in_channels, kh, kw), got shape {weight.shape}")
+        raise RuntimeError(f"conv2d: expected a 4-D weight (out_channels, in_channels, kh, kw), got shape "
+                           f"{weight.shape}")
     if input.shape[1] != weight.shape[1]:
-        raise ValueError(
+        raise RuntimeError(
             f"conv2d: input has {input.shape[1]} channels (shape {input.shape}) but the weight expects "
             f"{weight.shape[1]} (weight shape {weight.shape})"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"conv2d: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+        raise RuntimeError(f"conv2d: bias must have shape ({weight.shape[0]},), got {bias.shape}")
     s, p, d = pair(stride, "stride", "conv2d"), pair(padding, "padding", "conv2d"), pair(dilation, "dilation", "conv2d")
     if min(s) < 1 or min(d) < 1 or min(p) < 0:
-        raise ValueError(f"conv2d: stride and dilation must be ≥ 1 and padding ≥ 0, got {s}, {d}, {p}")
+        raise RuntimeError(f"conv2d: stride and dilation must be ≥ 1 and padding ≥ 0, got {s}, {d}, {p}")
     geo = _ConvGeometry(input.shape, weight.shape, s, p, d)
     if min(geo.out_hw) < 1:
         eff = tuple(d[a] * (weight.shape[2 + a] - 1) + 1 for a in (0, 1))
         padded = tuple(input.shape[2 + a] + 2 * p[a] for a in (0, 1))
-        raise ValueError(
+        raise RuntimeError(
             f"conv2d: kernel size {eff} (with dilation) is larger than the padded input {padded} "
             f"(input shape {input.shape}, weight shape {weight.shape})"
         )
@@ -271,16 +275,17 @@ class _PoolGeometry:
 
     def __init__(self, x_shape, kernel, stride, padding, op: str) -> None:
         if len(x_shape) != 4:
-            raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {tuple(x_shape)}")
+            raise RuntimeError(f"{op}: expected a 3-D (unbatched: C, H, W) or 4-D (batched: N, C, H, W) input, "
+                               f"got shape {tuple(x_shape)}")
         self.x_shape, self.kernel, self.stride, self.padding = tuple(x_shape), kernel, stride, padding
         if min(kernel) < 1 or min(stride) < 1 or min(padding) < 0:
-            raise ValueError(f"{op}: kernel_size and stride must be ≥ 1 and padding ≥ 0, got "
+            raise RuntimeError(f"{op}: kernel_size and stride must be ≥ 1 and padding ≥ 0, got "
                              f"{kernel}, {stride}, {padding}")
         if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-            raise ValueError(f"{op}: padding {padding} should be at most half of kernel_size {kernel}")
+            raise RuntimeError(f"{op}: padding {padding} should be at most half of kernel_size {kernel}")
         self.out_hw = tuple(out_size(x_shape[2 + a], kernel[a], stride[a], padding[a], 1) for a in (0, 1))
         if min(self.out_hw) < 1:
-            raise ValueError(f"{op}: kernel_size {kernel} is larger than the padded input "
+            raise RuntimeError(f"{op}: kernel_size {kernel} is larger than the padded input "
                              f"{tuple(x_shape[2 + a] + 2 * padding[a] for a in (0, 1))} (input shape {tuple(x_shape)})")
         # stride == kernel, no padding: the windows tile the image → plain reshapes
         self.tiled = kernel == stride and padding == (0, 0)
@@ -480,9 +485,10 @@ def max_pool2d(
     """Max over kh×kw windows (``stride`` defaults to ``kernel_size``; padding is −∞).
 
     y[n, c, i, j] = max_{p<kh, q<kw} x_pad[n, c, s·i + p, s·j + q];  ∂y/∂x is 1 at the first
-    maximum of the window (row-major order) and 0 elsewhere, as in PyTorch.
+    maximum of the window (row-major order) and 0 elsewhere, as in PyTorch.  ``input`` (N, C, H, W)
+    or unbatched (C, H, W); bad shapes or options: RuntimeError, as torch.
     """
-    return MaxPool2d(_pool_args(input, kernel_size, stride, padding, "max_pool2d"))(input)
+    return with_batch_dim(input, 4, lambda x: MaxPool2d(_pool_args(x, kernel_size, stride, padding, "max_pool2d"))(x))
 
 
 class AvgPool2d(Function):
@@ -543,8 +549,15 @@ def avg_pool2d(
     """Mean over kh×kw windows (``stride`` defaults to ``kernel_size``; zero padding counted, as PyTorch).
 
     y[n, c, i, j] = (1/(kh·kw)) Σ_{p<kh, q<kw} x_pad[n, c, s·i + p, s·j + q]
+
+    ``input`` (N, C, H, W) or unbatched (C, H, W); fewer dimensions: IndexError (torch reads dim −3),
+    other bad shapes or options: RuntimeError.
     """
-    return AvgPool2d(_pool_args(input, kernel_size, stride, padding, "avg_pool2d"), count_include_pad)(input)
+    if input.ndim < 3:
+        raise IndexError(f"avg_pool2d: expected a 3-D (unbatched: C, H, W) or 4-D (batched: N, C, H, W) input, "
+                         f"got shape {input.shape} (no dimension -3)")
+    return with_batch_dim(input, 4, lambda x: AvgPool2d(_pool_args(x, kernel_size, stride, padding, "avg_pool2d"),
+                                                        count_include_pad)(x))
 
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "Conv2d", "Conv2dGradInput", "Conv2dGradWeight",

@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..tensor import Tensor
 from ._strided import pair
 from .conv import conv2d as _conv2d
-from .movement import cat, split
+from .movement import cat, split, with_batch_dim
 from .padding import pad
 
 
@@ -45,11 +45,14 @@ def conv2d(
 
     ``input`` (N, C, H, W), ``weight`` (O, C/groups, kh, kw), ``bias`` (O,); ``padding`` is a number
     of zero pixels on both sides, ``"valid"`` (none) or ``"same"`` (output H×W = input H×W; stride 1
-    only).  Output (N, O, ⌊(H + 2p − d(kh−1) − 1)/s⌋ + 1, …).
+    only).  Output (N, O, ⌊(H + 2p − d(kh−1) − 1)/s⌋ + 1, …).  An unbatched (C, H, W) input gives
+    (O, H_out, W_out), as torch.
     """
     groups = int(groups)
     if groups <= 0:
         raise RuntimeError(f"conv2d: non-positive groups is not supported, got groups={groups}")
+    if input.ndim == 3:
+        return with_batch_dim(input, 4, lambda x: conv2d(x, weight, bias, stride, padding, dilation, groups))
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
             raise RuntimeError(f"conv2d: invalid padding string {padding!r}, should be one of 'valid', 'same'")

@@ -14,7 +14,7 @@ from typing import Any
 from ..tensor import Tensor
 from ._strided import pair
 from .conv import Conv2dGradInput, _ConvGeometry
-from .movement import cat, reshape, split, squeeze, unsqueeze
+from .movement import cat, reshape, split, with_batch_dim
 from .padding import pad
 
 
@@ -59,8 +59,10 @@ def conv_transpose2d(
     if weight.ndim != 4:
         raise RuntimeError(f"{op}: expected a 4-D weight (in_channels, out_channels/groups, kh, kw), got shape "
                            f"{tuple(weight.shape)}")
-    unbatched = input.ndim == 3
-    x = unsqueeze(input, 0) if unbatched else input
+    if input.ndim == 3:
+        return with_batch_dim(input, 4, lambda x: conv_transpose2d(x, weight, bias, stride, padding, output_padding,
+                                                                   groups, dilation))
+    x = input
     groups = int(groups)
     if groups <= 0 or x.shape[1] != weight.shape[0] or weight.shape[0] % groups:
         raise RuntimeError(f"{op}: given groups={groups} and a weight of shape {tuple(weight.shape)}, expected the "
@@ -83,7 +85,7 @@ def conv_transpose2d(
         y = cat([_transpose_single(xg, wg, s, p, out_pad, d) for xg, wg in zip(xs, ws)], 1)
     if bias is not None:
         y = y + reshape(bias, (1, c_out, 1, 1))
-    return squeeze(y, 0) if unbatched else y
+    return y
 
 
 __all__ = ["conv_transpose2d"]

@@ -10,7 +10,7 @@ from ..tensor import Tensor
 from ._grad_math import grad_math
 from .activation import relu
 from .elementwise import Mul, _constant, mul
-from .movement import IndexAdd, reshape
+from .movement import IndexAdd, reshape, squeeze, unsqueeze
 
 
 class Linear(Function):
@@ -45,18 +45,28 @@ class Linear(Function):
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
-    """y = x·Wᵀ + b (``torch.nn.functional.linear``): x (…, in), W (out, in), b (out,) → (…, out)."""
+    """y = x·Wᵀ + b (``torch.nn.functional.linear``): x (…, in), W (out, in), b (out,) → (…, out).
+
+    A 1-D weight w (in,) without bias is one output feature with that dimension dropped, as torch:
+    y = x·w, (…, in) → (…).  Bad shapes: RuntimeError, as torch.
+    """
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError(f"linear: both arguments need to be at least 1-D, got an input of shape {input.shape} "
+                           f"and a weight of shape {weight.shape}")
+    if weight.ndim == 1 and bias is None:  # one row of a weight (1, in), then that axis dropped
+        return squeeze(linear(input, unsqueeze(weight, 0)), -1)
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input of shape {input.shape} has {input.shape[-1] if input.ndim else 0} features but "
+        given = " (a 1-D weight only without bias)" if weight.ndim == 1 else ""
+        raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features){given}, got shape {weight.shape}")
+    if input.shape[-1] != weight.shape[1]:
+        raise RuntimeError(
+            f"linear: input of shape {input.shape} has {input.shape[-1]} features but "
             f"the weight of shape {weight.shape} expects {weight.shape[1]} (weight is (out, in))"
         )
     if bias is None:
         return Linear()(input, weight)
     if bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+        raise RuntimeError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
     return Linear()(input, weight, bias)
 
 def dropout(
@@ -197,7 +207,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     """y = max(0, x) + a·min(0, x) with a learnable slope a per channel (axis 1) or one shared."""
     if weight.numel() != 1:
         if input.ndim < 2 or weight.shape != (input.shape[1],):
-            raise ValueError(f"prelu: weight of shape {weight.shape} needs one slope per channel of the input "
+            raise RuntimeError(f"prelu: weight of shape {weight.shape} needs one slope per channel of the input "
                              f"of shape {input.shape} (axis 1), or a single slope")
         weight = reshape(weight, (1, input.shape[1]) + (1,) * (input.ndim - 2))
     return relu(input) - weight * relu(-input)

@@ -427,7 +427,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if num_classes < 0:
         num_classes = int(backend.to_numpy(t.max())) + 1 if t.size else 0
     if t.size and (int(backend.to_numpy(t.min())) < 0 or int(backend.to_numpy(t.max())) >= num_classes):
-        raise IndexError(f"one_hot: labels must lie in 0..{num_classes - 1}")
+        raise RuntimeError(f"one_hot: labels must lie in 0..{num_classes - 1} (num_classes={num_classes}), got "
+                           f"labels from {int(backend.to_numpy(t.min()))} to {int(backend.to_numpy(t.max()))}")
     return Tensor._wrap((t[..., None] == xp.arange(num_classes)).astype(backend.int64), False)
 
 

@@ -6,6 +6,7 @@ permute, broadcast ↔ sum over the broadcast axes, index ↔ scatter (repeated 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import backend
@@ -75,6 +76,18 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     dim = canonical_dim(dim, x.ndim, "unsqueeze", extra=1)
     return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+def with_batch_dim(x: Tensor, ndim: int, run: Callable[[Tensor], Tensor]) -> Tensor:
+    """Torch's unbatched inputs: ``run(x)``, except that an input with one dimension fewer than
+    the batched ``ndim`` (e.g. (C, H, W) for an (N, C, H, W) op) runs as a batch of one,
+
+        y = squeeze(run(unsqueeze(x, 0)), 0),
+
+    so values and gradients are those of the batched op (the reshapes are differentiable)."""
+    if x.ndim != ndim - 1:
+        return run(x)
+    return squeeze(run(unsqueeze(x, 0)), 0)
 
 
 # ----------------------------------------------------------------------------- axes

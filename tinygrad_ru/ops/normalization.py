@@ -85,20 +85,21 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> Tensor:
-    """Batch normalisation over every axis but the channel axis 1 of (N, C), (N, C, L) or (N, C, H, W).
+    """Batch normalisation over every axis but the channel axis 1 of (N, C), (N, C, L), (N, C, H, W), ….
 
     Training: x̂ = (x − μ_B)/√(σ²_B + ε) with the batch mean and *biased* variance, y = γx̂ + β,
     and the running estimates are updated in place (PyTorch; α = momentum):
         μ̂ ← (1 − α)·μ̂ + α·μ_B,   σ̂² ← (1 − α)·σ̂² + α·σ²_B·m/(m − 1)   (unbiased, m values per channel)
     Evaluation: y = γ·(x − μ̂)/√(σ̂² + ε) + β (batch statistics if no running estimates are given).
     """
-    if input.ndim not in (2, 3, 4):
-        raise ValueError(f"batch_norm: expected a 2-D, 3-D or 4-D input (N, C, ...), got shape {input.shape}")
+    stats = (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias))
+    if input.ndim < 2:  # torch: IndexError (no dim 1), or RuntimeError when a statistic of C values is given
+        error = IndexError if all(t is None for _, t in stats) else RuntimeError
+        raise error(f"batch_norm: expected an input (N, C, ...) with at least 2 dimensions, got shape {input.shape}")
     c = input.shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                    ("bias", bias)):
+    for name, t in stats:
         if t is not None and t.shape != (c,):
-            raise ValueError(f"batch_norm: {name} must have shape ({c},) for an input of shape {input.shape}, "
+            raise RuntimeError(f"batch_norm: {name} must have shape ({c},) for an input of shape {input.shape}, "
                              f"got {t.shape}")
     axes = (0,) + tuple(range(2, input.ndim))
     param_shape = (1, c) + (1,) * (input.ndim - 2)
@@ -149,11 +150,11 @@ def layer_norm(
         tuple(int(s) for s in normalized_shape)
     k = len(shape)
     if k == 0 or input.ndim < k or input.shape[-k:] != shape:
-        raise ValueError(f"layer_norm: normalized_shape {shape} does not match the last dimensions of the "
+        raise RuntimeError(f"layer_norm: normalized_shape {shape} does not match the last dimensions of the "
                          f"input of shape {input.shape}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.shape != shape:
-            raise ValueError(f"layer_norm: {name} must have shape {shape}, got {t.shape}")
+            raise RuntimeError(f"layer_norm: {name} must have shape {shape}, got {t.shape}")
     nd = input.ndim
     axes = tuple(range(nd - k, nd))
     param_axes = tuple(range(nd - k))
@@ -213,8 +214,10 @@ def instance_norm(
             raise RuntimeError("instance_norm: Expected running_mean and running_var to be defined when "
                                "use_input_stats is false")
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
-    positions = input.numel() // (shape[0] * c)
-    if positions * shape[0] == 1:
+    positions = 1
+    for size in shape[2:]:
+        positions *= size
+    if positions == 1:  # torch checks the positions of one instance, whatever the batch size
         raise ValueError(f"instance_norm: Expected more than 1 spatial element when training, got input size {shape}")
     params = _affine_params("instance_norm", c, shape, weight, bias)
     axes = tuple(range(2, input.ndim))

@@ -371,7 +371,7 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
     """PReLU with slope tensor ``weight`` of shape (1,) or (C,) (channel dimension 1 of ``x``)."""
     if weight.numel() != 1:
         if x.ndim < 2 or x.shape[1] != weight.numel():
-            raise ValueError(
+            raise RuntimeError(
                 f"PReLU: {weight.numel()} slopes need an input with {weight.numel()} channels on dim 1, "
                 f"got shape {tuple(x.shape)}"
             )

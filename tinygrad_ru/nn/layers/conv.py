@@ -109,7 +109,8 @@ class _ConvNd(_WeightedLayer):
 
 
 class Conv2d(_ConvNd):
-    """A 2-D convolution over an input of shape (N, C_in, H, W) → (N, C_out, H_out, W_out), with
+    """A 2-D convolution over an input of shape (N, C_in, H, W) → (N, C_out, H_out, W_out) (or
+    unbatched (C_in, H, W) → (C_out, H_out, W_out)), with
 
         H_out = ⌊(H + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1   (the same for W).
 
@@ -123,14 +124,15 @@ class Conv2d(_ConvNd):
     """
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim != 4:
-            raise ValueError(
-                f"Conv2d: expected a 4-D input (N, C, H, W) with C={self.in_channels}, got shape {tuple(x.shape)}"
+        if x.ndim not in (3, 4):
+            raise RuntimeError(
+                f"Conv2d: expected a 3-D (unbatched: C, H, W) or 4-D (batched: N, C, H, W) input with "
+                f"C={self.in_channels}, got shape {tuple(x.shape)}"
             )
-        if x.shape[1] != self.in_channels:
-            raise ValueError(
-                f"Conv2d: expected input with {self.in_channels} channels (N, {self.in_channels}, H, W), "
-                f"got shape {tuple(x.shape)}"
+        if x.shape[-3] != self.in_channels:
+            raise RuntimeError(
+                f"Conv2d: expected input with {self.in_channels} channels (N, {self.in_channels}, H, W) or "
+                f"({self.in_channels}, H, W), got shape {tuple(x.shape)}"
             )
         if self.padding_mode != "zeros":
             x = F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)

@@ -64,7 +64,7 @@ class Linear(_WeightedLayer):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ValueError(
+            raise RuntimeError(
                 f"Linear: expected input with last dimension {self.in_features}, got shape {tuple(x.shape)}"
             )
         return F.linear(x, self.weight, self.bias)

@@ -72,8 +72,8 @@ class _BatchNorm(Module):
         if x.ndim not in self._expected_ndim:
             want = " or ".join(f"{d}-D" for d in self._expected_ndim)
             raise ValueError(f"{name}: expected {want} input, got shape {tuple(x.shape)}")
-        if x.shape[1] != self.num_features:
-            raise ValueError(
+        if x.shape[1] != self.num_features:  # torch: F.batch_norm's RuntimeError (the rank is the layer's ValueError)
+            raise RuntimeError(
                 f"{name}: expected {self.num_features} features/channels on dim 1, got shape {tuple(x.shape)}"
             )
 
@@ -255,7 +255,7 @@ class LayerNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         k = len(self.normalized_shape)
         if tuple(x.shape[-k:]) != self.normalized_shape or x.ndim < k:
-            raise ValueError(
+            raise RuntimeError(
                 f"LayerNorm: expected input with trailing shape {self.normalized_shape}, got shape {tuple(x.shape)}"
             )
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)

@@ -18,29 +18,25 @@ class _Pool2d(Module):
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
 
-    def _check(self, x: Tensor) -> None:
-        if x.ndim not in (3, 4):
-            raise ValueError(f"{type(self).__name__}: expected a 3-D or 4-D input (N, C, H, W), got shape {x.shape}")
-
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class MaxPool2d(_Pool2d):
     """y[n, c, i, j] = max over the kernel_size window at (stride·i − padding, stride·j − padding);
-    the gradient flows only to the maximum of each window.  ``stride`` defaults to ``kernel_size``."""
+    the gradient flows only to the maximum of each window.  ``stride`` defaults to ``kernel_size``.
+    Input (N, C, H, W) or unbatched (C, H, W)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        self._check(x)
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class AvgPool2d(_Pool2d):
     """y[n, c, i, j] = mean over the kernel_size window (zero padding counted, as PyTorch's default);
-    the gradient is spread evenly over the window.  ``stride`` defaults to ``kernel_size``."""
+    the gradient is spread evenly over the window.  ``stride`` defaults to ``kernel_size``.
+    Input (N, C, H, W) or unbatched (C, H, W)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        self._check(x)
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
