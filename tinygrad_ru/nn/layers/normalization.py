@@ -26,6 +26,12 @@ def _full(shape: tuple[int, ...], value: float, device: Any, dtype: Any) -> Tens
     return Tensor(xp.full(shape, value, dtype=d), dtype=d)
 
 
+def _affine(module: Module, shape: tuple[int, ...], affine: bool, bias: bool, device: Any, dtype: Any) -> None:
+    """Register γ (``weight``, ones) and β (``bias``, zeros) of ``shape``, or None where switched off."""
+    module.register_parameter("weight", Parameter(_full(shape, 1.0, device, dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(_full(shape, 0.0, device, dtype)) if affine and bias else None)
+
+
 class _BatchNorm(Module):
     _expected_ndim: tuple[int, ...] = ()
 
@@ -35,15 +41,7 @@ class _BatchNorm(Module):
         self.num_features = int(num_features)
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(_full((self.num_features,), 1.0, device, dtype))
-            if bias:
-                self.bias = Parameter(_full((self.num_features,), 0.0, device, dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, (self.num_features,), affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", _full((self.num_features,), 0.0, device, dtype))
             self.register_buffer("running_var", _full((self.num_features,), 1.0, device, dtype))
@@ -171,15 +169,7 @@ class GroupNorm(Module):
                              f"{num_channels} and num_groups={num_groups}")
         self.num_groups, self.num_channels = int(num_groups), int(num_channels)
         self.eps, self.affine = eps, affine
-        if affine:
-            self.weight = Parameter(_full((self.num_channels,), 1.0, device, dtype))
-            if bias:
-                self.bias = Parameter(_full((self.num_channels,), 0.0, device, dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, (self.num_channels,), affine, bias, device, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
@@ -242,15 +232,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(_full(self.normalized_shape, 1.0, device, dtype))
-            if bias:
-                self.bias = Parameter(_full(self.normalized_shape, 0.0, device, dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         k = len(self.normalized_shape)
