@@ -37,7 +37,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tinygrad_ru"
 # A pattern ending in "/" is a folder (with everything below it); other patterns are file names
 # (shell wildcards) directly in tinygrad_ru/.
 LAYERS: list[dict[str, tuple[str, ...]]] = [
-    {"backend": ("backend.py",)},                      # NumPy / CuPy, dtypes, devices, the RNG
+    {"backend": ("backend/",)},                        # NumPy / CuPy, dtypes, devices, the RNG
     {"tensor": ("tensor*.py", "_tensor_ops.py"),       # the Tensor class and its one-op methods
      "device": ("accelerator.py", "cuda.py")},         # tg.cuda / tg.accelerator queries
     {"autograd": ("autograd/",)},                      # Function, the backward engine, grad modes, clipping

@@ -1,4 +1,6 @@
-"""The one place that knows which array library runs the numbers.
+"""The one place that knows which array library runs the numbers (this package; its parts:
+``dtypes`` — dtypes and torch's promotion rules, ``policy`` — the device policy, ``threads`` — the
+CPU's BLAS threads, ``host_special`` — erf & co. on the host).
 
 Everything else in tinygrad_ru asks this module for the array module of some data
 (``get_array_module``) or of a device (``array_module``), so that the same code runs on
@@ -11,7 +13,6 @@ names NumPy directly.
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -19,6 +20,30 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .dtypes import _DTYPE_NAMES as _DTYPE_NAMES  # the dtype names Module.to / Tensor.to accept
+from .dtypes import (
+    as_dtype,
+    bool_,
+    can_cast,
+    finfo,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    is_floating,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from .host_special import host_function
+from .policy import CPU_POLICY, DevicePolicy, accelerator_policy
+from .threads import _blas_controller, get_num_threads, set_num_threads
 
 try:  # CuPy is optional: the "gpu" extra
     import cupy as _cupy
@@ -39,200 +64,6 @@ __all__ = [
 
 host = np  # the host array module: where user data, files and printing live
 
-float16 = np.dtype("float16")
-float32 = np.dtype("float32")
-float64 = np.dtype("float64")
-int32 = np.dtype("int32")
-int64 = np.dtype("int64")
-bool_ = np.dtype("bool")
-uint8 = np.dtype("uint8")
-int8 = np.dtype("int8")
-int16 = np.dtype("int16")
-
-_DTYPE_NAMES = {
-    "float": float32, "float32": float32, "float64": float64, "double": float64,
-    "half": float16, "float16": float16, "int": int64, "long": int64, "int64": int64,
-    "int32": int32, "bool": bool_, "uint8": uint8, "int8": int8, "int16": int16, "short": int16,
-}
-
-_default_dtype = float32
-
-
-def as_dtype(dtype: Any) -> np.dtype:
-    """Normalise ``tg.float32``, ``np.float64``, ``"float32"`` or a torch-style name to a NumPy dtype."""
-    if dtype is None:
-        return _default_dtype
-    if isinstance(dtype, str):
-        try:
-            return _DTYPE_NAMES[dtype]
-        except KeyError:
-            raise TypeError(f"unknown dtype name {dtype!r}; use one of {sorted(_DTYPE_NAMES)}") from None
-    try:
-        return np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"cannot interpret {dtype!r} as a dtype") from None
-
-
-def get_default_dtype() -> np.dtype:
-    return _default_dtype
-
-
-def set_default_dtype(dtype: Any) -> None:
-    """Set the floating dtype of new tensors made from Python numbers and floating arrays."""
-    global _default_dtype
-    d = as_dtype(dtype)
-    if d.kind != "f":
-        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {d}")
-    _default_dtype = d
-
-
-def is_floating(dtype: Any) -> bool:
-    return np.dtype(dtype).kind == "f"
-
-
-# ----------------------------------------------------------------------------- dtype rules (torch's)
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}  # bool < integers < floating < complex
-
-
-def promote_types(type1: Any, type2: Any) -> np.dtype:
-    """The smallest dtype both convert to, by torch's rule: within a category (bool, integer,
-    floating) as NumPy; across categories the higher category's dtype wins whatever its size
-    (int64 with float16 is float16, where NumPy would say float64)."""
-    a, b = as_dtype(type1), as_dtype(type2)
-    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
-    if ca != cb:
-        return a if ca > cb else b
-    return np.promote_types(a, b)
-
-
-def can_cast(from_: Any, to: Any) -> bool:
-    """Whether torch's type promotion allows a cast from ``from_`` to ``to``: never to a lower
-    category (floating → integer, integer → bool); any size within one (float64 → float32 is allowed)."""
-    return _CATEGORY[as_dtype(from_).kind] <= _CATEGORY[as_dtype(to).kind]
-
-
-class finfo:  # noqa: N801 - torch's name
-    """Machine limits of a floating dtype, as ``torch.finfo`` (default: the default dtype).
-
-    ``bits``, ``eps`` (the gap between 1 and the next number), ``max``, ``min`` (= −max), ``tiny``
-    (= ``smallest_normal``, the smallest positive normal number), ``resolution`` (10^−precision)
-    and ``dtype`` (its name), as Python numbers.
-    """
-
-    def __init__(self, type: Any = None) -> None:  # noqa: A002 - torch's keyword
-        d = as_dtype(type)
-        if d.kind != "f":
-            raise TypeError(f"finfo() requires a floating point input type, got {d}; use iinfo for integer types")
-        info = np.finfo(d)
-        self.bits, self.dtype = int(info.bits), d.name
-        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
-        self.tiny = self.smallest_normal = float(info.smallest_normal)
-        self.resolution = 10.0 ** -int(info.precision)
-
-    def __repr__(self) -> str:
-        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
-                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
-
-
-class iinfo:  # noqa: N801 - torch's name
-    """Limits of an integer dtype, as ``torch.iinfo``: ``bits``, ``min``, ``max``, ``dtype``."""
-
-    def __init__(self, type: Any) -> None:  # noqa: A002 - torch's keyword
-        d = as_dtype(type)
-        if d.kind not in "iu":
-            raise TypeError(f"iinfo() requires an integer input type, got {d}; use finfo for floating types")
-        info = np.iinfo(d)
-        self.bits, self.min, self.max, self.dtype = int(info.bits), int(info.min), int(info.max), d.name
-
-    def __repr__(self) -> str:
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
-
-
-# ----------------------------------------------------------------------------- device policy
-@dataclass(frozen=True)
-class DevicePolicy:
-    """How big a piece of work to hand the device at once: the one place that knows the device's taste.
-
-    A CPU core reads from a small cache (~0.5 MiB of L2) and a call costs nothing, so the ops cut
-    big temporaries (conv columns) into cache-sized chunks and walk small strided views in loops.
-    A GPU has gigabytes of memory and each kernel launch costs ~5–10 µs, so the same work goes in
-    whole batches — one launch over everything — as long as it fits in free device memory.
-
-    * ``whole_batch``: False → chunks of ``cache_bytes``; True → chunks bounded by
-      ``memory_fraction`` of ``free_memory()`` (one chunk per batch in practice).
-    * ``keep_cols_bytes``: a stride-1 convolution keeps its im2col columns for the weight gradient
-      up to this size instead of rebuilding them chunk by chunk in cache (the flat grid).  The CPU
-      keeps none: with the chunk GEMMs on one BLAS thread, always rebuilding measured faster
-      (lecture CIFAR step, paired: 1 thread CPU time b16/b64/b96 0.94/0.95/0.95 of the time with
-      the earlier 16 MiB limit; 2 threads under load 0.71/0.87).  An accelerator keeps them
-      whenever they fit its workspace: one big GEMM instead of many chunks.
-    * ``pool_argmax``: max-pooling finds each window's maximum with one argmax over a copied
-      window axis (few launches) instead of kh·kw passes over strided views (no copy: the CPU's way).
-    * ``defer_host_reads``: reading a value to the host waits for all queued device work, so on a
-      GPU ``fit()`` reads losses once per progress-bar refresh / epoch; the CPU checks each at once.
-    * ``small_gemms_single_thread``: the CPU runs the many small per-chunk GEMMs on one BLAS thread
-      (:func:`blas_single_thread`): split over 2 threads they gain nothing quiet, and on a loaded
-      machine each call waits for the second thread (measured 1-thread vs 2-thread, load 18: conv
-      6→16 at 16×16, b64, forward + backward 8 ms vs 1.1 s).
-    """
-
-    whole_batch: bool = False
-    cache_bytes: int = 1 << 19
-    keep_cols_bytes: int = 0
-    free_memory: Callable[[], int] | None = None
-    memory_fraction: float = 0.25
-    pool_argmax: bool = False
-    small_gemms_single_thread: bool = True
-    defer_host_reads: bool = False
-
-    def workspace_bytes(self) -> int:
-        """Bytes one temporary may take: the cache budget, or a fraction of free device memory."""
-        if not self.whole_batch:
-            return self.cache_bytes
-        free = self.free_memory() if self.free_memory is not None else 1 << 30
-        return max(1, int(free * self.memory_fraction))
-
-    def chunk(self, bytes_per_item: int, n: int) -> int:
-        """How many of ``n`` items (images) to process at once, each needing ``bytes_per_item``."""
-        return max(1, min(n, self.workspace_bytes() // max(1, bytes_per_item)))
-
-    def weight_first(self, rows: int, in_features: int, out_features: int) -> bool:
-        """Compute a linear layer x·Wᵀ as (W·xᵀ)ᵀ?  OpenBLAS (1 thread, CPU time) is faster with the
-        weight first when the batch is small next to the layer: 4096→1000 at 16/64/256 rows 0.64/0.78/
-        0.95 of the time, 784→128 at 64 rows 0.88; slower for narrow layers (128→64: 1.13, 64→10: 1.44)
-        and no better for big batches (1024 rows: 0.99–1.04).  A GPU's BLAS takes either order."""
-        return not self.whole_batch and 8 * rows <= in_features and out_features >= 128
-
-    def keep_columns(self, nbytes: int) -> bool:
-        """Keep ``nbytes`` of im2col columns for the weight gradient instead of rebuilding them?"""
-        limit = self.workspace_bytes() if self.whole_batch else self.keep_cols_bytes
-        return nbytes <= limit
-
-
-CPU_POLICY = DevicePolicy()
-
-
-def accelerator_policy(free_memory: Callable[[], int] | None = None) -> DevicePolicy:
-    """The policy of a GPU-like device: whole batches bounded by free memory, few launches."""
-    return DevicePolicy(whole_batch=True, free_memory=free_memory, pool_argmax=True, small_gemms_single_thread=False,
-                        defer_host_reads=True)
-
-
-_blas = None  # threadpoolctl's controller of the BLAS libraries, found on first use (False: none)
-
-
-def _blas_controller() -> Any:
-    """threadpoolctl's controller of the BLAS libraries NumPy uses, or False where there is none."""
-    global _blas
-    if _blas is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _blas = ThreadpoolController().select(user_api="blas")
-        except Exception:  # an environment without it (or a BLAS it cannot see) keeps the BLAS's own threads
-            _blas = False
-    return _blas
-
 
 @contextmanager
 def blas_single_thread(like: Any = None):
@@ -246,26 +77,6 @@ def blas_single_thread(like: Any = None):
         return
     with blas.limit(limits=1, user_api="blas"):
         yield
-
-
-def get_num_threads() -> int:
-    """The number of threads the CPU's BLAS (matrix products, convolutions) runs on (``torch.get_num_threads``)."""
-    blas = _blas_controller()
-    threads = [lib["num_threads"] for lib in blas.info()] if blas else []
-    if not threads:
-        return os.cpu_count() or 1
-    return max(threads)
-
-
-def set_num_threads(num: int) -> None:
-    """Run the CPU's BLAS on ``num`` threads from now on (``torch.set_num_threads``; through threadpoolctl)."""
-    if isinstance(num, bool) or not isinstance(num, (int, np.integer)):
-        raise RuntimeError(f"set_num_threads expects an int, but got {type(num).__name__}")
-    if num <= 0:
-        raise RuntimeError(f"set_num_threads expects a positive integer, got {num}")
-    blas = _blas_controller()
-    if blas:
-        blas.limit(limits=int(num), user_api="blas")  # not as a context: the limit stays until changed
 
 
 # ----------------------------------------------------------------------------- devices
@@ -610,49 +421,6 @@ def rng() -> np.random.Generator:
 
 
 # ----------------------------------------------------------------------------- special functions
-_host_special: dict[str, Callable[[Any], Any]] = {}  # found on first use (importing SciPy is slow)
-
-
-def _newton_erfinv(y: Any) -> Any:
-    """erf⁻¹ without SciPy: Giles' single-precision approximation, then Newton steps on erf."""
-    y = np.asarray(y, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = -np.log((1.0 - y) * (1.0 + y))
-        small = w < 5.0
-        ws, wl = w - 2.5, np.sqrt(w) - 3.0
-        ps = 2.81022636e-08
-        for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-                  -0.00417768164, 0.246640727, 1.50140941):
-            ps = c + ps * ws
-        pl = -0.000200214257
-        for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
-                  0.00943887047, 1.00167406, 2.83297682):
-            pl = c + pl * wl
-        x = np.where(small, ps, pl) * y
-        erf_ = np.frompyfunc(math.erf, 1, 1)
-        for _ in range(3):
-            x = x - (np.asarray(erf_(x), dtype=np.float64) - y) / (2.0 / math.sqrt(math.pi) * np.exp(-x * x))
-        x = np.where(np.abs(y) == 1.0, np.copysign(np.inf, y), x)
-        return np.where(np.abs(y) > 1.0, np.nan, x)
-
-
-# the functions without SciPy: Python's math module (exact, one element at a time), or erfinv by Newton
-_SPECIAL_FALLBACK: dict[str, Callable[[Any], Any]] = {
-    "erf": np.frompyfunc(math.erf, 1, 1), "erfc": np.frompyfunc(math.erfc, 1, 1), "erfinv": _newton_erfinv,
-}
-
-
-def _find_host_special(name: str) -> Callable[[Any], Any]:
-    try:
-        from scipy import special
-
-        f = getattr(special, name)
-        return lambda x: f(x).astype(x.dtype, copy=False)
-    except Exception:  # SciPy is optional
-        fallback = _SPECIAL_FALLBACK[name]
-        return lambda x: np.asarray(fallback(x), dtype=x.dtype)
-
-
 def special(name: str, x: Any) -> Any:
     """A special function (``"erf"``, ``"erfc"``, ``"erfinv"``) on any backend's array.
 
@@ -667,10 +435,7 @@ def special(name: str, x: Any) -> Any:
         import cupyx.scipy.special as cupy_special  # pragma: no cover - needs CuPy
 
         return getattr(cupy_special, name)(x)
-    f = _host_special.get(name)
-    if f is None:
-        f = _host_special[name] = _find_host_special(name)
-    return f(x)
+    return host_function(name)(x)
 
 
 def erf(x: Any) -> Any:
