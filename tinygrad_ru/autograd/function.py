@@ -19,6 +19,23 @@ This is also the extension point for users (like ``torch.autograd.Function``)::
 A backward written with Tensor operations can itself be differentiated (``create_graph=True``);
 one written on raw arrays (``Tensor(xp_expression)``) gives first derivatives only.
 
+PyTorch's own form works too — static methods that receive a context ``ctx`` and Tensors, used
+through ``apply`` (the forward runs without recording; ``ctx.save_for_backward`` keeps what the
+backward reads, checked against in-place changes as in PyTorch)::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):             # x: a Tensor
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+        @staticmethod
+        def backward(ctx, gy):
+            y, = ctx.saved_tensors
+            return gy * y                # one gradient per argument of forward (None for non-tensors)
+
+    y = Exp.apply(t)
+
 The fused ops of the library (``Linear``, ``Softmax``, ``LogSoftmax``, ``NLLLoss``, ``CrossEntropy``,
 ``Normalize``, ``Sigmoid``, ``Tanh``, ``ReLU``) want both: the usual ``loss.backward()`` fast on raw
 arrays (no graph recorded, one fused GPU kernel per elementwise tail), and a differentiable backward
@@ -124,6 +141,8 @@ class Function:
         super().__init_subclass__(**kwargs)
         saves = cls.saves  # a property (Mul) decides per node: record all versions
         cls._records_versions = not (isinstance(saves, tuple) and not saves)
+        if isinstance(cls.__dict__.get("forward"), staticmethod):  # PyTorch's ctx form
+            cls.apply = classmethod(_apply_with_ctx)  # type: ignore[method-assign]
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any):
@@ -250,3 +269,121 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"
+
+
+# ----------------------------------------------------------------------------- PyTorch's ctx form
+class FunctionCtx:
+    """The ``ctx`` of a PyTorch-style Function: what its forward leaves for its backward.
+
+    ``save_for_backward(*tensors)`` / ``saved_tensors`` (checked against in-place changes),
+    ``needs_input_grad`` (one flag per argument of forward), ``mark_non_differentiable(*outputs)``,
+    ``set_materialize_grads(False)`` (None instead of zeros for outputs that got no gradient); any
+    other attribute may be set freely (``ctx.k = k``).
+    """
+
+    def __init__(self, name: str, needs_input_grad: tuple[bool, ...]) -> None:
+        self._name, self.needs_input_grad = name, needs_input_grad
+        self._saved: tuple[tuple[Any, int], ...] = ()
+        self._non_differentiable: set[int] = set()
+        self.materialize_grads = True
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"{self._name}: save_for_backward can only save tensors (or None), "
+                                f"got {type(t).__name__}")
+        self._saved = tuple((t, t._version if t is not None else 0) for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        for i, (t, version) in enumerate(self._saved):
+            if t is not None and t._version != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{self._name}Backward, saved tensor {i}, shape {tuple(t.shape)}, {t.dtype}] is "
+                    f"at version {t._version}; expected version {version} instead")
+        return tuple(t for t, _ in self._saved)
+
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+        self._non_differentiable.update(id(o) for o in outputs)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = bool(value)
+
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        raise NotImplementedError(f"{self._name}: in-place custom Functions (ctx.mark_dirty) are not supported; "
+                                  "return a new tensor instead")
+
+
+class _CtxNode(Function):
+    """The graph node of one call of a PyTorch-style Function: runs its static ``backward(ctx, …)``."""
+
+    def __init__(self, fn_class: type, ctx: FunctionCtx, tensor_positions: list[int], n_args: int) -> None:
+        self.fn_class, self.ctx, self.positions, self.n_args = fn_class, ctx, tensor_positions, n_args
+
+    @property
+    def name(self) -> str:
+        return self.fn_class.__name__
+
+    def backward(self, *grad_outputs: Tensor) -> Any:
+        if not self.ctx.materialize_grads:
+            grad_outputs = tuple(None if not g.requires_grad and not g.data.any() else g for g in grad_outputs)
+        grads = self.fn_class.backward(self.ctx, *grad_outputs)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) < self.n_args or any(g is not None for g in grads[self.n_args:]):
+            raise RuntimeError(f"function {self.name}Backward returned an incorrect number of gradients "
+                               f"(expected {self.n_args}, got {len(grads)})")
+        picked = []
+        for i in self.positions:
+            g = grads[i]
+            picked.append(None if g is None else g if isinstance(g, Tensor) else as_tensor(g))
+        return tuple(picked)
+
+
+def _apply_with_ctx(cls: type, *args: Any, **kwargs: Any) -> Any:
+    """``Fn.apply(*args)`` for a PyTorch-style Function: forward(ctx, *args) without recording, then
+    one node whose backward is ``cls.backward(ctx, *grad_outputs)``."""
+    positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+    needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+    ctx = FunctionCtx(cls.__name__, needs)
+    previous = grad_mode.enabled
+    grad_mode.enabled = False
+    try:
+        if "setup_context" in cls.__dict__:  # PyTorch 2's split form: forward(*args), setup_context(ctx, …)
+            result = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, args, result)
+        else:
+            result = cls.forward(ctx, *args, **kwargs)
+    finally:
+        grad_mode.enabled = previous
+    single = not isinstance(result, tuple)
+    results = (result,) if single else result
+    if not (previous and any(needs)):
+        return result
+    node = _CtxNode(cls, ctx, positions, len(args))
+    outputs = []
+    input_ids = {id(a) for a in args}
+    for r in results:
+        if isinstance(r, Tensor):
+            differentiable = id(r) not in ctx._non_differentiable and r.dtype.kind in "fc"
+            if id(r) in input_ids or r.grad_fn is not None:  # an input handed back: a new tensor for it
+                new = Tensor._wrap(r._data, differentiable)
+                ctx._saved = tuple((new if t is r else t, v) for t, v in ctx._saved)
+                r = new
+            else:  # made by forward (which recorded nothing): it becomes the node's output itself
+                r.requires_grad = differentiable
+        outputs.append(r)
+    tensors = [o for o in outputs if isinstance(o, Tensor)]
+    inputs = tuple(args[i] for i in positions)
+    node.inputs = inputs
+    node.needs_input_grad = tuple(x.requires_grad for x in inputs)
+    node.released, node._grads_seen = False, None
+    node._clock, node._versions = _inplace_clock[0], ()  # ctx.saved_tensors checks what it saved
+    node.generation = gen = max(x._generation for x in inputs)
+    for out in tensors:
+        if out.requires_grad:
+            out.grad_fn, out._generation = node, gen + 1
+    node.outputs = [weakref.ref(out) for out in tensors]
+    it = iter(outputs)
+    return next(it) if single else tuple(it)
