@@ -301,3 +301,16 @@ def test_functional_errors():
         tg.autograd.functional.hessian(lambda t: t * 2, _leaf(tg))
     with pytest.raises(RuntimeError, match="v can only be None"):
         tg.autograd.functional.vjp(lambda t: t * 2, _leaf(tg))
+
+
+def test_the_graph_of_a_ctx_function_is_drawable_after_backward_and_frees_the_saved_tensors():
+    from tinygrad_ru.viz import explain_backward
+
+    x = tg.Tensor(X0.copy(), requires_grad=True, name="x")
+    y = EXP.apply(x)
+    e = (y * 2).sum()
+    e.backward()
+    assert repr(y.grad_fn) == "<ExpBackward>" and "/∂x = " in explain_backward(e)
+    assert not hasattr(y.grad_fn, "ctx")  # what forward saved went with backward, as every node's
+    with pytest.raises(RuntimeError, match="freed|second time"):
+        e.backward()

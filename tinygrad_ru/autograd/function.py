@@ -318,6 +318,8 @@ class FunctionCtx:
 class _CtxNode(Function):
     """The graph node of one call of a PyTorch-style Function: runs its static ``backward(ctx, …)``."""
 
+    __slots__ = ("fn_class",)  # a slot: release() frees the ctx (the saved tensors), the name stays for pictures
+
     def __init__(self, fn_class: type, ctx: FunctionCtx, tensor_positions: list[int], n_args: int) -> None:
         self.fn_class, self.ctx, self.positions, self.n_args = fn_class, ctx, tensor_positions, n_args
 
