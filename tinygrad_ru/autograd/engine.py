@@ -196,7 +196,7 @@ def run_backward(
                         g = finish(out, g)
                     grad_outputs.append(g)
                     got = True
-                elif out is not None:  # an unused output of a multi-output op
+                elif out is not None and fn.materialize_grads:  # an unused output of a multi-output op
                     grad_outputs.append(Tensor._wrap(out.xp.zeros_like(out.data), False))
                 else:
                     grad_outputs.append(None)

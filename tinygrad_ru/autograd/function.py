@@ -136,6 +136,7 @@ class Function:
     _output_version: int = 0  # the output's version when made (not 0 when an in-place op became it)
     _prehooks: dict | None = None
     _hooks: dict | None = None
+    materialize_grads: bool = True  # an output that got no gradient reaches backward as zeros (False: None)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -163,20 +164,25 @@ class Function:
         single = type(ys) is not tuple
         outputs = [Tensor._wrap(ys, record)] if single else [Tensor._wrap(y, record) for y in ys]
         if record:
-            self.inputs = inputs
-            self.needs_input_grad = tuple([x.requires_grad for x in inputs])
-            self.released = False
-            self._grads_seen = None  # (grad_outputs, grad_inputs) of the last backward, small ones only
-            self._clock = _inplace_clock[0]  # the inputs' versions and the in-place clock now:
-            self._versions = tuple(map(_version_of, inputs)) if self._records_versions else ()
-            self.generation = gen = max([x._generation for x in inputs])
-            for out in outputs:
+            self._record(inputs, outputs)
+        return outputs[0] if single else tuple(outputs)
+
+    def _record(self, inputs: tuple[Tensor, ...], outputs: list[Tensor]) -> None:
+        """Enter this node in the graph: the creator of those ``outputs`` that require grad."""
+        self.inputs = inputs
+        self.needs_input_grad = tuple([x.requires_grad for x in inputs])
+        self.released = False
+        self._grads_seen = None  # (grad_outputs, grad_inputs) of the last backward, small ones only
+        self._clock = _inplace_clock[0]  # the inputs' versions and the in-place clock now:
+        self._versions = tuple(map(_version_of, inputs)) if self._records_versions else ()
+        self.generation = gen = max([x._generation for x in inputs])
+        for out in outputs:
+            if out.requires_grad:
                 out.grad_fn = self
                 out._generation = gen + 1
-            # weak references: outputs own their creator, never the other way round,
-            # so the graph has no reference cycles and dies with its last Tensor.
-            self.outputs = [weakref.ref(out) for out in outputs]
-        return outputs[0] if single else tuple(outputs)
+        # weak references: outputs own their creator, never the other way round,
+        # so the graph has no reference cycles and dies with its last Tensor.
+        self.outputs = [weakref.ref(out) for out in outputs]
 
     def forward(self, *arrays: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
@@ -319,6 +325,7 @@ class _CtxNode(Function):
     """The graph node of one call of a PyTorch-style Function: runs its static ``backward(ctx, …)``."""
 
     __slots__ = ("fn_class",)  # a slot: release() frees the ctx (the saved tensors), the name stays for pictures
+    saves = ()  # no input versions to record: ctx.saved_tensors checks what forward saved
 
     def __init__(self, fn_class: type, ctx: FunctionCtx, tensor_positions: list[int], n_args: int) -> None:
         self.fn_class, self.ctx, self.positions, self.n_args = fn_class, ctx, tensor_positions, n_args
@@ -327,9 +334,14 @@ class _CtxNode(Function):
     def name(self) -> str:
         return self.fn_class.__name__
 
+    @property
+    def materialize_grads(self) -> bool:  # type: ignore[override]
+        return self.ctx.materialize_grads
+
     def backward(self, *grad_outputs: Tensor) -> Any:
-        if not self.ctx.materialize_grads:
-            grad_outputs = tuple(None if not g.requires_grad and not g.data.any() else g for g in grad_outputs)
+        if self.ctx.materialize_grads:  # an output already gone got None from the engine: zeros, as torch
+            grad_outputs = tuple(Tensor._wrap(xp.zeros(shape, dtype), False) if g is None else g
+                                 for g, (xp, shape, dtype) in zip(grad_outputs, self.output_meta))
         grads = self.fn_class.backward(self.ctx, *grad_outputs)
         if not isinstance(grads, tuple):
             grads = (grads,)
@@ -377,15 +389,7 @@ def _apply_with_ctx(cls: type, *args: Any, **kwargs: Any) -> Any:
                 r.requires_grad = differentiable
         outputs.append(r)
     tensors = [o for o in outputs if isinstance(o, Tensor)]
-    inputs = tuple(args[i] for i in positions)
-    node.inputs = inputs
-    node.needs_input_grad = tuple(x.requires_grad for x in inputs)
-    node.released, node._grads_seen = False, None
-    node._clock, node._versions = _inplace_clock[0], ()  # ctx.saved_tensors checks what it saved
-    node.generation = gen = max(x._generation for x in inputs)
-    for out in tensors:
-        if out.requires_grad:
-            out.grad_fn, out._generation = node, gen + 1
-    node.outputs = [weakref.ref(out) for out in tensors]
+    node.output_meta = [(t.xp, t.shape, t.dtype) for t in tensors]
+    node._record(tuple(args[i] for i in positions), tensors)
     it = iter(outputs)
     return next(it) if single else tuple(it)
