@@ -35,6 +35,24 @@ def _as_tuple(x: Any, what: str, fn: str) -> tuple[bool, tuple[Tensor, ...]]:
     return is_tuple, items
 
 
+def _refuse_strict(strict: bool, fn: str) -> None:
+    """``strict=True`` (torch: an error where an output does not depend on an input) is not implemented:
+    refused rather than ignored."""
+    if strict:
+        raise NotImplementedError(f"{fn}: strict=True is not supported here; outputs that do not depend on an "
+                                  "input give zeros, as torch's default strict=False")
+
+
+def _input_vector(v: Any, xs: tuple[Tensor, ...], fn: str) -> tuple[Tensor, ...]:
+    """The vector ``v`` shaped like the inputs; None only for a single one-element input (then 1), as torch."""
+    if v is not None:
+        return _as_tuple(v, "v", fn)[1]
+    if len(xs) != 1 or xs[0].numel() != 1:
+        raise RuntimeError(f"{fn}: the vector v can only be None if the input to the user-provided function is "
+                           "a single Tensor with a single element")
+    return (xs[0].new_ones(xs[0].shape),)
+
+
 def _fresh_inputs(inputs: tuple[Tensor, ...], create_graph: bool = False) -> tuple[Tensor, ...]:
     """The inputs as tensors to differentiate by: new leaves sharing their values (the caller's graph
     stays out), or with ``create_graph`` a differentiable identity of those that require grad, so
@@ -48,10 +66,10 @@ def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...], seeds: tuple
     """Σₖ seedₖᵀ·∂outputₖ/∂inputs, zeros for inputs the outputs do not depend on (as torch's strict=False)."""
     used = [(o, s) for o, s in zip(outputs, seeds) if o.requires_grad]
     if not used:
-        return tuple(x.detach() * 0 for x in inputs)
+        return tuple(x.new_zeros(x.shape) for x in inputs)
     gs = grad([o for o, _ in used], list(inputs), [s for _, s in used], retain_graph=True,
               create_graph=create_graph, allow_unused=True)
-    return tuple(x.detach() * 0 if g is None else g for g, x in zip(gs, inputs))
+    return tuple(x.new_zeros(x.shape) if g is None else g for g, x in zip(gs, inputs))
 
 
 def _result(values: tuple[Any, ...], is_tuple: bool, create_graph: bool) -> Any:
@@ -65,6 +83,7 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     """(func(inputs), vᵀ·J): the vector-Jacobian product, one backward pass seeded with ``v``.
 
     ``v`` may be omitted for a function with a single-element output (v = 1)."""
+    _refuse_strict(strict, "vjp")
     in_tuple, xs = _as_tuple(inputs, "inputs", "vjp")
     with enable_grad():
         xs = _fresh_inputs(xs, create_graph)
@@ -87,19 +106,14 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
 def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), J·v): the Jacobian-vector product by the double-vjp trick (reverse mode twice)."""
+    _refuse_strict(strict, "jvp")
     in_tuple, xs = _as_tuple(inputs, "inputs", "jvp")
-    if v is None:
-        if any(x.numel() != 1 for x in xs):
-            raise RuntimeError("jvp: the vector v can only be None if the input to the user-provided function "
-                               "is a single Tensor with a single element")
-        vs = tuple(x.detach() * 0 + 1 for x in xs)
-    else:
-        _, vs = _as_tuple(v, "v", "jvp")
+    vs = _input_vector(v, xs, "jvp")
     with enable_grad():
         xs = _fresh_inputs(xs, create_graph)
         out = func(*xs)
         out_tuple, outs = _as_tuple(out, "outputs of the user-provided function", "jvp")
-        us = tuple((o.detach() * 0).requires_grad_(True) for o in outs)  # g(u) = uᵀJ, linear in u
+        us = tuple(o.new_zeros(o.shape).requires_grad_(True) for o in outs)  # g(u) = uᵀJ, linear in u
         g = _grads(outs, xs, us, create_graph=True)
         jv = _grads(g, us, vs, create_graph)
     return _result(outs, out_tuple, create_graph), _result(jv, out_tuple, create_graph)
@@ -109,6 +123,7 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, 
              vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """J[i, j] = ∂outputᵢ/∂inputⱼ, of shape output.shape + input.shape (tuples of them for tuple
     inputs/outputs, as torch): one backward pass per output element."""
+    _refuse_strict(strict, "jacobian")
     in_tuple, xs = _as_tuple(inputs, "inputs", "jacobian")
     with enable_grad():
         xs = _fresh_inputs(xs, create_graph)
@@ -154,6 +169,7 @@ def _scalar(func: Callable[..., Any], name: str) -> Callable[..., Tensor]:
 def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, strict: bool = False,
             vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:
     """H[i, j] = ∂²f/∂xᵢ∂xⱼ of a scalar function: the Jacobian of its gradient."""
+    _refuse_strict(strict, "hessian")
     in_tuple, xs = _as_tuple(inputs, "inputs", "hessian")
     f = _scalar(func, "hessian")
 
@@ -167,13 +183,14 @@ def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, s
 def vhp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), vᵀ·H) of a scalar function: a vjp of its gradient."""
+    _refuse_strict(strict, "vhp")
     in_tuple, xs = _as_tuple(inputs, "inputs", "vhp")
     f = _scalar(func, "vhp")
     with enable_grad():
         xs = _fresh_inputs(xs, create_graph)
         out = f(*xs)
         g = _grads((out,), xs, (None,), create_graph=True)
-        vs = tuple(x.detach() * 0 + 1 for x in xs) if v is None else _as_tuple(v, "v", "vhp")[1]
+        vs = _input_vector(v, xs, "vhp")
         hv = _grads(g, xs, vs, create_graph)
     return _result((out,), False, create_graph), _result(hv, in_tuple, create_graph)
 
