@@ -149,21 +149,16 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype:
     return Tensor(values, requires_grad=requires_grad, dtype=backend.as_dtype(dtype))
 
 
-def _like(input: Tensor, dtype: Any, device: Any) -> Tensor:
-    """An empty tensor like ``input`` for the ``*_like`` random functions to fill in place."""
-    return empty_like(input, dtype=dtype, device=device)
-
-
 def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
               requires_grad: bool = False) -> Tensor:
     """Samples of U[0, 1) shaped like ``input`` (its floating dtype unless ``dtype`` is given)."""
-    return _like(input, dtype, device).uniform_(0.0, 1.0).requires_grad_(requires_grad)
+    return empty_like(input, dtype=dtype, device=device).uniform_(0.0, 1.0).requires_grad_(requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
                requires_grad: bool = False) -> Tensor:
     """Samples of N(0, 1) shaped like ``input`` (its floating dtype unless ``dtype`` is given)."""
-    return _like(input, dtype, device).normal_(0.0, 1.0).requires_grad_(requires_grad)
+    return empty_like(input, dtype=dtype, device=device).normal_(0.0, 1.0).requires_grad_(requires_grad)
 
 
 def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None,  # noqa: A002
@@ -172,7 +167,7 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype:
     ``randint_like(input, high)`` draws from [0, high), as torch."""
     if high is None:
         low, high = 0, low
-    return _like(input, dtype, device).random_(low, high).requires_grad_(requires_grad)
+    return empty_like(input, dtype=dtype, device=device).random_(low, high).requires_grad_(requires_grad)
 
 
 def get_rng_state() -> Tensor:
