@@ -314,3 +314,46 @@ def test_the_graph_of_a_ctx_function_is_drawable_after_backward_and_frees_the_sa
     assert not hasattr(y.grad_fn, "ctx")  # what forward saved went with backward, as every node's
     with pytest.raises(RuntimeError, match="freed|second time"):
         e.backward()
+
+
+@needs_torch
+@pytest.mark.parametrize("materialize", [True, False])
+def test_set_materialize_grads_as_torch(materialize):
+    seen = []
+    for fw in (tg, torch):
+        class Two(fw.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(materialize)
+                return x * 2, x * 3
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                seen.append((None, g2 is None, None if g2 is None else g2.detach().numpy().tolist()))
+                return g1 * 2 if g2 is None else g1 * 2 + g2 * 3
+
+        x = _leaf(fw)
+        Two.apply(x)[0].sum().backward()  # the second output gets no gradient
+    assert seen[0][1:] == seen[1][1:] and seen[0][1] is (not materialize)
+
+
+@needs_torch
+def test_functional_zeros_for_an_unused_input_even_at_inf_and_the_v_rule_as_torch():
+    def f(a, b):
+        return (a * 2).sum()
+
+    for fw in (tg, torch):
+        x, w = _leaf(fw), _leaf(fw, np.array([np.inf, 1.0, 2.0, 3.0]))
+        j = fw.autograd.functional.jacobian(f, (x, w))
+        np.testing.assert_array_equal(j[1].numpy(), np.zeros(4))
+        with pytest.raises(RuntimeError, match="v can only be None"):
+            fw.autograd.functional.vhp(lambda t: (t ** 2).sum(), _leaf(fw))
+        with pytest.raises(RuntimeError, match="v can only be None"):
+            fw.autograd.functional.jvp(lambda t: t * 2, _leaf(fw))
+    one = tg.tensor([2.0], dtype=tg.float64, requires_grad=True)
+    np.testing.assert_allclose(tg.autograd.functional.vhp(lambda t: (t ** 3).sum(), one)[1].numpy(), [12.0])
+
+
+def test_functional_strict_is_refused_not_ignored():
+    with pytest.raises(NotImplementedError, match="strict=True"):
+        tg.autograd.functional.jacobian(lambda t: t * 2, _leaf(tg), strict=True)
