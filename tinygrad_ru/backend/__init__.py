@@ -64,6 +64,11 @@ __all__ = [
 
 host = np  # the host array module: where user data, files and printing live
 
+# A decorator: the enclosed array work gives ±inf/nan at domain edges (x/0, log 0) without NumPy's
+# RuntimeWarning, as PyTorch does (CuPy never warns).  One object serves every call and thread: NumPy
+# keeps the state of a decorated call per call.
+quiet_float_errors = np.errstate(divide="ignore", invalid="ignore")
+
 
 @contextmanager
 def blas_single_thread(like: Any = None):

@@ -19,6 +19,15 @@ from .copies import _constant, cast
 from .movement import sum_to
 
 
+def _quiet(xp: Any) -> Any:
+    """NumPy's errstate without warnings for log(0) and the like (CuPy does not warn): a no-op elsewhere."""
+    errstate = getattr(xp, "errstate", None)
+    return errstate(divide="ignore", invalid="ignore") if errstate is not None else contextlib.nullcontext()
+
+
+_quietly = backend.quiet_float_errors  # a forward whose domain edges give ±inf/nan silently, as PyTorch
+
+
 class _Binary(Function):
     """Forward with a clear broadcasting error instead of NumPy's."""
 
@@ -86,9 +95,9 @@ class Div(_Binary):
         need_a, need_b = self.needs_input_grad
         return (1,) * (need_a or need_b) + (0,) * need_b
 
+    @_quietly  # x/0 = ±inf, 0/0 = nan without a warning, as PyTorch
     def compute(self, a, b):
-        with _quiet(backend.get_array_module(a)):  # x/0 = ±inf, 0/0 = nan without a warning, as PyTorch
-            return a / b
+        return a / b
 
     def backward(self, g):
         a, b = self.inputs
@@ -104,21 +113,18 @@ class Pow(_Binary):
 
     op = "pow"
 
+    @_quietly
     def compute(self, a, b):
-        with _quiet(backend.get_array_module(a)):
-            return a ** b
+        return a ** b
 
     def backward(self, g):
         a, b = self.inputs
-        xp = a.xp
         ga = gb = None
         if self.needs_input_grad[0]:  # b·aᵇ⁻¹, and 0 where b = 0 (not 0·0⁻¹ = NaN), as PyTorch
             ga = sum_to(where(_constant(b.data == 0), 0.0, g * b * a ** (b - 1)), a.shape)
         if self.needs_input_grad[1]:  # aᵇ·ln a, and 0 where a = 0 and b ≥ 0 (not 0·(−∞)), as PyTorch
             y = self.outputs[0]()
-            with _quiet(xp):
-                log_a = log(a)
-            gb = sum_to(where(_constant((a.data == 0) & (b.data >= 0)), 0.0, g * y * log_a), b.shape)
+            gb = sum_to(where(_constant((a.data == 0) & (b.data >= 0)), 0.0, g * y * log(a)), b.shape)
         return ga, gb
 
 
@@ -128,9 +134,9 @@ class PowScalar(Function):
     def __init__(self, c: float) -> None:
         self.c = c
 
+    @_quietly
     def forward(self, x):
-        with _quiet(backend.get_array_module(x)):
-            return x ** self.c
+        return x ** self.c
 
     def backward(self, g):
         x, = self.inputs
@@ -149,12 +155,6 @@ class Neg(Function):
 
     def backward(self, g):
         return -g
-
-
-def _quiet(xp: Any) -> Any:
-    """NumPy's errstate without warnings for log(0) and the like (CuPy does not warn): a no-op elsewhere."""
-    errstate = getattr(xp, "errstate", None)
-    return errstate(divide="ignore", invalid="ignore") if errstate is not None else contextlib.nullcontext()
 
 
 def add(a: Any, b: Any) -> Tensor:
@@ -214,10 +214,9 @@ class Exp(Function):
 class Log(Function):
     saves = (0,)
 
+    @_quietly  # log 0 = −inf, log of a negative = nan without a warning, as PyTorch
     def forward(self, x):
-        xp = backend.get_array_module(x)
-        with _quiet(xp):  # log 0 = −inf, log of a negative = nan without a warning, as PyTorch
-            return xp.log(x)
+        return backend.get_array_module(x).log(x)
 
     def backward(self, g):
         return g / self.inputs[0]
@@ -227,10 +226,9 @@ class Sqrt(Function):
     saves = ()
     saves_output = True  # backward reads the output
 
+    @_quietly
     def forward(self, x):
-        xp = backend.get_array_module(x)
-        with _quiet(xp):
-            return xp.sqrt(x)
+        return backend.get_array_module(x).sqrt(x)
 
     def backward(self, g):
         return g / (2.0 * self.outputs[0]())
@@ -275,10 +273,9 @@ class Erf(Function):
 class Log1p(Function):
     """y = ln(1 + x), exact for small x; ∂y/∂x = 1/(1 + x)."""
 
+    @_quietly
     def forward(self, x):
-        xp = backend.get_array_module(x)
-        with _quiet(xp):
-            return xp.log1p(x)
+        return backend.get_array_module(x).log1p(x)
 
     def backward(self, g):
         return g / (self.inputs[0] + 1.0)
@@ -297,10 +294,9 @@ class Expm1(Function):
 class Rsqrt(Function):
     """y = 1/√x; ∂y/∂x = −y³/2."""
 
+    @_quietly
     def forward(self, x):
-        xp = backend.get_array_module(x)
-        with _quiet(xp):
-            return 1.0 / xp.sqrt(x)
+        return 1.0 / backend.get_array_module(x).sqrt(x)
 
     def backward(self, g):
         y = self.outputs[0]()
@@ -313,10 +309,10 @@ class LogBase(Function):
     def __init__(self, base: int) -> None:
         self.base = base
 
+    @_quietly
     def forward(self, x):
         xp = backend.get_array_module(x)
-        with _quiet(xp):
-            return xp.log2(x) if self.base == 2 else xp.log10(x)
+        return xp.log2(x) if self.base == 2 else xp.log10(x)
 
     def backward(self, g):
         return g / (self.inputs[0] * math.log(self.base))

@@ -19,7 +19,7 @@ from ._util import operand, operands
 from .activation import sigmoid
 from .comparison import clamp, compare, isfinite, isnan
 from .copies import _constant, cast
-from .elementwise import _Binary, _floating, _quiet, abs, cos, div, exp, log, mul, pow, sign, sqrt, where
+from .elementwise import _Binary, _floating, _quiet, _quietly, abs, cos, div, exp, log, mul, pow, sign, sqrt, where
 from .movement import sum_to
 
 
@@ -174,9 +174,9 @@ def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
 class _UnaryFormula(Function):
     """y = f(x) for an array function f; the backward is ``derivative(x, y)`` written in Tensor ops."""
 
+    @_quietly
     def forward(self, x):
-        with _quiet(backend.get_array_module(x)):
-            return self.compute(x)
+        return self.compute(x)
 
     def backward(self, g):
         return g * self.derivative(self.inputs[0], self.outputs[0]())
