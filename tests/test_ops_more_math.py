@@ -497,3 +497,10 @@ def test_view_inplace_shares_memory_and_keeps_the_graph():
     assert x.shape == (3, 1)
     x.mul_(2)
     assert y.tolist() == [2.0, 4.0, 6.0]
+
+
+def test_index_copy_with_a_repeated_index_writes_not_adds_as_torch():
+    src = np.array([[1.0, 2.0], [10.0, 20.0]])
+    ours = tg.zeros(3, 2, dtype=tg.float64).index_copy(0, tg.tensor([1, 1]), tg.tensor(src))
+    theirs = torch.zeros(3, 2, dtype=torch.float64).index_copy(0, torch.tensor([1, 1]), torch.tensor(src))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

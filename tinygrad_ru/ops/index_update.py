@@ -1,4 +1,4 @@
-"""Writes along an index: index_fill, index_copy (compositions of where and index_add) and
+"""Writes along an index: index_fill (a where), index_copy (the Scatter of indexing.py) and
 scatter_reduce (sum, prod, mean, amax, amin; a Function, its backward in Tensor ops)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from .copies import _constant
 from .elementwise import where
-from .indexing import _check_along, _index_array, _src_part, along, index_add
+from .indexing import Scatter, _check_along, _index_array, _src_part, along
 from .movement import _dim_arg, getitem
 
 
@@ -56,7 +56,7 @@ def index_copy(input: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:  
         raise RuntimeError(f"index_copy: source of shape {source.shape} must have shape {expected}")
     if source.dtype != input.dtype:
         raise RuntimeError(f"index_copy: source dtype {source.dtype} differs from the input dtype {input.dtype}")
-    return index_add(where(_slices(input, dim, idx), 0, input), dim, idx, source)
+    return Scatter((slice(None),) * dim + (idx,), input.shape)(input, source)
 
 
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
@@ -88,9 +88,9 @@ class ScatterReduce(Function):
             out[self.hit] = self._identity(xp, x.dtype)
         ufunc = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}
         ufunc[self.reduce].at(out, self.where, src)
-        self.count = xp.full(x.shape, 1 if self.include_self else 0, dtype=x.dtype)
-        xp.add.at(self.count, self.where, 1)
-        if self.reduce == "mean":
+        if self.reduce == "mean":  # the contributors per place (backward divides by them too)
+            self.count = xp.full(x.shape, 1 if self.include_self else 0, dtype=x.dtype)
+            xp.add.at(self.count, self.where, 1)
             safe = xp.maximum(self.count, 1)
             out = out // safe if x.dtype.kind in "iub" else out / safe
         return out
@@ -115,15 +115,18 @@ class ScatterReduce(Function):
         # prod, PyTorch's formulas: a zero of x gets the product of the others (x's zeros set to 1
         # and the reduction run again); a src element that is its place's only zero likewise; any
         # other element gets result / itself
-        masked_x = where(_constant(x.data == 0), 1.0, x)
-        gx = g * ScatterReduce(w, "prod", self.include_self)(masked_x, src) / masked_x
+        if self.include_self:
+            masked_x = where(_constant(x.data == 0), 1.0, x)
+            gx = g * ScatterReduce(w, "prod", True)(masked_x, src) / masked_x
+        else:  # x takes no part where src is written: g passes elsewhere
+            gx = where(own, 0.0, g)
         src_zero = src.data == 0
         zeros = xp.zeros(x.shape, dtype=x.dtype)
         xp.add.at(zeros, w, src_zero)
         single = _constant(src_zero & (zeros[w] == 1))
         without = ScatterReduce(w, "prod", self.include_self)(x, where(single, 1.0, src))
         gsrc = where(single, getitem(g * without, w), getitem(g * out, w) / where(_constant(src_zero), 1.0, src))
-        return (gx if own is None else where(own, 0.0, g)), gsrc
+        return gx, gsrc
 
 
 def scatter_reduce(input: Tensor, dim: int, index: Any, src: Tensor, reduce: str, *,  # noqa: A002
