@@ -567,3 +567,12 @@ def test_shape_errors_like_torch(case):
         (lambda: F.dropout1d(tg.randn(1, 2, 3, 4)), lambda: TF.dropout1d(torch.randn(1, 2, 3, 4))),
     ][case]
     _raises_like_torch(ours, theirs)
+
+
+def test_public_name_lists_have_no_repeats():
+    import tinygrad_ru as tg_root
+    from tinygrad_ru import nn as tg_nn
+    from tinygrad_ru.nn import functional as tg_F
+
+    for names in (tg_root.__all__, tg_nn.__all__, tg_F.__all__):
+        assert len(names) == len(set(names)), sorted(n for n in set(names) if names.count(n) > 1)

@@ -104,7 +104,6 @@ __all__ = [
     "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "GaussianNLLLoss", "PoissonNLLLoss",
     "MultiMarginLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
-    "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
     "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid", "Threshold", "RReLU", "Hardshrink",
     "Softshrink", "Tanhshrink", "Softsign", "LogSigmoid", "Softmin", "Softmax2d", "GLU",
     "ParameterList", "ParameterDict", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm",

@@ -225,6 +225,7 @@ class _ParameterStore(Module):
 
     def _put(self, name: str, value: Any) -> None:
         value = _as_parameter(value)
+        self._plain.pop(name, None)  # a name lives in one of the two stores
         if isinstance(value, Parameter) and name in self._parameters:
             self._parameters[name] = value  # replaced where it stands: the order of the names is kept
         elif isinstance(value, Parameter):

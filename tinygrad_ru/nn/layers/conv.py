@@ -24,10 +24,6 @@ def _ntuple(v: Any, n: int, name: str, layer: str) -> tuple[int, ...]:
     return (int(v),) * n
 
 
-def _pair(v: Any, name: str) -> tuple[int, int]:
-    return _ntuple(v, 2, name, "Conv2d")  # type: ignore[return-value]
-
-
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 

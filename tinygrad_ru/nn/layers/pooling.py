@@ -40,7 +40,7 @@ class AvgPool2d(_Pool2d):
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
-class _AdaptivePool2d(Module):
+class _AdaptivePool(Module):
     def __init__(self, output_size: Any) -> None:
         super().__init__()
         self.output_size = output_size
@@ -49,7 +49,7 @@ class _AdaptivePool2d(Module):
         return f"output_size={self.output_size}"
 
 
-class AdaptiveAvgPool2d(_AdaptivePool2d):
+class AdaptiveAvgPool2d(_AdaptivePool):
     """(N, C, H, W) → (N, C, OH, OW) for any H, W: y[…, i, j] = mean of x over rows
     ⌊i·H/OH⌋ … ⌈(i+1)·H/OH⌉ − 1 and the columns likewise (PyTorch's windows).
     ``output_size``: an int or a pair; None in the pair keeps that input size."""
@@ -58,7 +58,7 @@ class AdaptiveAvgPool2d(_AdaptivePool2d):
         return F.adaptive_avg_pool2d(x, self.output_size)
 
 
-class AdaptiveMaxPool2d(_AdaptivePool2d):
+class AdaptiveMaxPool2d(_AdaptivePool):
     """(N, C, H, W) → (N, C, OH, OW): the maximum over the adaptive windows of
     :class:`AdaptiveAvgPool2d`; ``return_indices`` also returns each maximum's position h·W + w."""
 
@@ -114,18 +114,11 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool1d(Module):
+class AdaptiveAvgPool1d(_AdaptivePool):
     """(N, C, L) → (N, C, output_size): the mean over torch's adaptive windows."""
-
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        self.output_size = output_size
 
     def forward(self, x: Tensor) -> Tensor:
         return F.adaptive_avg_pool1d(x, self.output_size)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
 
 
 __all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxPool1d", "AvgPool1d",
