@@ -487,3 +487,13 @@ def test_cosine_embedding_of_zero_vectors_is_finite():
 
 def test_soft_margin_target_must_broadcast_to_the_input():
     same_exception(lambda fw: fw.nn.functional.soft_margin_loss(fw.ones(3), fw.ones(3, 1)))
+
+
+@pytest.mark.parametrize("name", ["soft_margin_loss", "hinge_embedding_loss", "mse_loss", "l1_loss", "nll_loss"])
+def test_the_legacy_argument_warning_names_the_callers_line(name):
+    x = tg.randn(2, 3).log_softmax(1) if name == "nll_loss" else tg.randn(3)
+    y = tg.tensor([0, 1]) if name == "nll_loss" else tg.randn(3).sign()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(F, name)(x, y, size_average=False)
+    assert [w.filename for w in caught] == [__file__]

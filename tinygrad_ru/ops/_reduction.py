@@ -61,12 +61,21 @@ def _as_target(target: Any, like: Tensor) -> Tensor:
     return target if isinstance(target, Tensor) else Tensor(target, dtype=like.dtype, device=like.device)
 
 
-def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    """PyTorch's deprecated ``size_average``/``reduce`` pair, mapped to ``reduction`` as torch does."""
+def _legacy_reduction(size_average: Any, reduce: Any, reduction: str, stacklevel: int = 3) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` pair, mapped to ``reduction`` as torch does
+    (the warning names the caller of the loss: ``stacklevel`` counts the frames in between)."""
     if size_average is None and reduce is None:
         return reduction
-    warnings.warn("size_average and reduce args will be deprecated, please use reduction= instead", stacklevel=3)
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction= instead",
+                  stacklevel=stacklevel)
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     return ("mean" if size_average else "sum") if reduce else "none"
 
+
+
+def _resolve_reduction(size_average: Any, reduce: Any, reduction: str, op: str) -> str:
+    """The functional losses' opening: the legacy pair mapped to ``reduction``, which is then checked."""
+    reduction = _legacy_reduction(size_average, reduce, reduction, stacklevel=4)
+    _check_reduction(reduction, op)
+    return reduction

@@ -15,7 +15,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import grad_mode
 from ..tensor import Tensor
 from ._grad_math import grad_math
-from ._reduction import _as_target, _check_no_grad, _check_reduction, _legacy_reduction, _reduce
+from ._reduction import _as_target, _check_no_grad, _reduce, _resolve_reduction
 from .activation import relu, sigmoid
 from .comparison import clamp
 from .elementwise import _constant, _quiet, abs, exp, log
@@ -146,8 +146,7 @@ def nll_loss(
     ℓᵢ = −w[tᵢ]·input[i, tᵢ];  'mean' = Σℓᵢ / Σᵢ w[tᵢ] over rows whose label ≠ ignore_index.
     Also (C,) with a scalar label, and (N, C, d₁, …) with (N, d₁, …) labels, as PyTorch.
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "nll_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "nll_loss")
     _check_no_grad(weight, "weight", "nll_loss")
     x2, t, out_shape, probs = _flatten_classes(input, target, "nll_loss")
     if probs:
@@ -248,8 +247,7 @@ def cross_entropy(
     in the limit of many classes (PyTorch's form with ε' = ε·K/(K−1) is the lecture's with ε).
     Class weights multiply q column-wise; 'mean' divides by Σᵢ w[tᵢ] as PyTorch.
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "cross_entropy")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "cross_entropy")
     _check_no_grad(weight, "weight", "cross_entropy")
     eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
@@ -353,8 +351,7 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓᵢ = −wᵢ·(yᵢ·log xᵢ + (1−yᵢ)·log(1−xᵢ)) for probabilities x ∈ [0, 1] (logs clamped at −100)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "binary_cross_entropy")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "binary_cross_entropy")
     _check_no_grad(weight, "weight", "binary_cross_entropy")
     target = _as_target(target, input)
     if input.shape != target.shape:
@@ -406,8 +403,7 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """BCE of σ(x) computed from the logits x without overflow:
     ℓᵢ = wᵢ·[(1−yᵢ)·xᵢ + (1 + (p−1)yᵢ)·log(1 + e^{−xᵢ})] (p = pos_weight, 1 by default)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
     _check_no_grad(weight, "weight", "binary_cross_entropy_with_logits")
     _check_no_grad(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
     target = _as_target(target, input)

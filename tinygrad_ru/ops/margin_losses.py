@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import backend
 from ..tensor import Tensor
-from ._reduction import _as_target, _check_no_grad, _check_reduction, _legacy_reduction, _reduce
+from ._reduction import _as_target, _check_no_grad, _check_reduction, _reduce, _resolve_reduction
 from ._util import broadcast_shapes
 from .activation import relu, softplus
 from .comparison import clamp, clamp_min, minimum
@@ -25,12 +25,6 @@ from .indexing import gather
 from .movement import reshape, unsqueeze
 from .normalization import pairwise_distance
 from .reduce import sum
-
-
-def _reduction(size_average: Any, reduce: Any, reduction: str, op: str) -> str:
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, op)
-    return reduction
 
 
 def _softplus(z: Tensor) -> Tensor:
@@ -60,7 +54,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: flo
                         size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """ℓᵢ = max(0, −yᵢ·(x1ᵢ − x2ᵢ) + margin) with yᵢ ∈ {1, −1}: x1 should rank higher than x2 where
     y = 1, lower where y = −1 (``torch.nn.functional.margin_ranking_loss``)."""
-    reduction = _reduction(size_average, reduce, reduction, "margin_ranking_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "margin_ranking_loss")
     target = _as_target(target, input1)
     _same_ndim("margin_ranking_loss", input1=input1, input2=input2, target=target)
     return _reduce(clamp_min(-target * (input1 - input2) + margin, 0.0), reduction)
@@ -70,7 +64,7 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0, size_a
                          reduce: Any = None, reduction: str = "mean") -> Tensor:
     """ℓᵢ = xᵢ where yᵢ = 1, max(0, margin − xᵢ) where yᵢ = −1 (x is a distance, y says similar or
     not); as PyTorch, a target that is neither gets both terms."""
-    reduction = _reduction(size_average, reduce, reduction, "hinge_embedding_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "hinge_embedding_loss")
     target = _as_target(target, input)
     margin_term = where(target != 1, clamp_min(margin - input, 0.0), 0.0)
     self_term = where(target != -1, input, 0.0)
@@ -81,7 +75,7 @@ def soft_margin_loss(input: Tensor, target: Any, size_average: Any = None, reduc
                      reduction: str = "mean") -> Tensor:
     """ℓᵢ = log(1 + exp(−yᵢ·xᵢ)), y ∈ {1, −1}: the logistic loss of a two-class margin, as softplus
     (finite for any margin; PyTorch's log1p(exp(·)) overflows to inf beyond −y·x ≈ 88 in float32)."""
-    reduction = _reduction(size_average, reduce, reduction, "soft_margin_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "soft_margin_loss")
     target = _as_target(target, input)
     if target.shape != input.shape and broadcast_shapes("soft_margin_loss", input.shape, target.shape) != input.shape:
         raise RuntimeError(f"soft_margin_loss: target of shape {target.shape} does not broadcast to the input's "
@@ -98,7 +92,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
                           size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """ℓᵢ = 1 − cos(x1ᵢ, x2ᵢ) where yᵢ = 1, max(0, cos(x1ᵢ, x2ᵢ) − margin) where yᵢ = −1, with
     cos = ⟨x1, x2⟩ / √((‖x1‖² + ε)(‖x2‖² + ε)), ε = 10⁻¹² (as PyTorch); rows (N, D) or one (D,) pair."""
-    reduction = _reduction(size_average, reduce, reduction, "cosine_embedding_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "cosine_embedding_loss")
     target = _as_target(target, input1)
     if input1.shape != input2.shape or input1.ndim not in (1, 2):
         raise RuntimeError(f"cosine_embedding_loss: input1 and input2 must have the same shape (N, D) or (D,), "
@@ -130,7 +124,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         reduce: Any = None, reduction: str = "mean") -> Tensor:
     """ℓᵢ = max(0, margin + ‖aᵢ − pᵢ + ε‖_p − ‖aᵢ − nᵢ + ε‖_p): the anchor nearer the positive than the
     negative by ``margin``; ``swap`` uses min(d(a, n), d(p, n)) (Balntas et al.)."""
-    reduction = _reduction(size_average, reduce, reduction, "triplet_margin_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "triplet_margin_loss")
     return _triplet(anchor, positive, negative, lambda a, b: pairwise_distance(a, b, p, eps), margin, swap,
                     reduction)
 
@@ -157,7 +151,7 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
                       reduction: str = "mean") -> Tensor:
     """ℓₙ = (1/C)·Σ_{i≠yₙ} w[yₙ]·max(0, margin − xₙ[yₙ] + xₙ[i])ᵖ, p ∈ {1, 2}: the multi-class hinge
     (``torch.nn.functional.multi_margin_loss``; the weight multiplies after the power, as PyTorch)."""
-    reduction = _reduction(size_average, reduce, reduction, "multi_margin_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "multi_margin_loss")
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 are supported, got p={p}")
     _check_no_grad(weight, "weight", "multi_margin_loss")
@@ -191,7 +185,7 @@ def multilabel_margin_loss(input: Tensor, target: Any, size_average: Any = None,
                            reduction: str = "mean") -> Tensor:
     """ℓₙ = Σ_{j, i} max(0, 1 − (xₙ[yₙⱼ] − xₙ[i])) / C over the target classes yₙⱼ (the labels before
     the first −1) and the classes i that are not targets."""
-    reduction = _reduction(size_average, reduce, reduction, "multilabel_margin_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "multilabel_margin_loss")
     x = _rows(input, "multilabel_margin_loss")
     n, c = x.shape
     t = _ints(target, input, "multilabel_margin_loss")
@@ -218,7 +212,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | Non
                                 size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """ℓₙ = −(1/C)·Σᵢ wᵢ·(yₙᵢ·log σ(xₙᵢ) + (1 − yₙᵢ)·log σ(−xₙᵢ)): one-vs-all logistic loss per class,
     averaged over the classes (the last dimension)."""
-    reduction = _reduction(size_average, reduce, reduction, "multilabel_soft_margin_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "multilabel_soft_margin_loss")
     target = _as_target(target, input)
     loss = target * _softplus(-input) + (1.0 - target) * _softplus(input)  # −log σ(x) = softplus(−x)
     if weight is not None:
@@ -265,7 +259,7 @@ def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: b
     """ℓᵢ = e^{xᵢ} − yᵢ·xᵢ with ``log_input`` (x = log λ), else xᵢ − yᵢ·log(xᵢ + ε) (x = λ): the Poisson
     negative log-likelihood without the constant log y!.  ``full`` adds Stirling's approximation of
     log y!, y·log y − y + ½·log(2πy), where y > 1 (0 elsewhere), as PyTorch."""
-    reduction = _reduction(size_average, reduce, reduction, "poisson_nll_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "poisson_nll_loss")
     target = _as_target(target, input)
     loss = exp(input) - target * input if log_input else input - target * log(input + eps)
     if full:

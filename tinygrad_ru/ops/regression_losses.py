@@ -14,6 +14,7 @@ from ._reduction import (
     _check_same_shape,
     _legacy_reduction,
     _reduce,
+    _resolve_reduction,
     _weighted_reduce,
 )
 from .elementwise import abs, exp, log, where
@@ -23,8 +24,7 @@ from .reduce import sum
 def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,  # noqa: A002
              reduction: str = "mean", weight: Any = None) -> Tensor:
     """ℓᵢ = wᵢ·(xᵢ − yᵢ)², reduced by mean (default; Σwℓ/Σw with weights, as torch), sum or none."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "mse_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "mse_loss")
     target = _as_target(target, input)
     _check_same_shape(input, target, "mse_loss")
     d = input - target
@@ -35,8 +35,7 @@ def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = 
             reduction: str = "mean", weight: Any = None) -> Tensor:
     """ℓᵢ = wᵢ·|xᵢ − yᵢ| (subgradient 0 at xᵢ = yᵢ, as PyTorch), reduced by mean (Σwℓ/Σw with
     weights), sum or none."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "l1_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "l1_loss")
     target = _as_target(target, input)
     _check_same_shape(input, target, "l1_loss")
     return _weighted_reduce(abs(input - target), weight, input, reduction, "l1_loss")
@@ -65,8 +64,7 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce:
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """ℓᵢ = ½dᵢ²/β if |dᵢ| < β else |dᵢ| − ½β (``torch.nn.functional.smooth_l1_loss``): Huber with
     δ = β divided by β, so the tails are exactly L1; β = 0 is the L1 loss."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "smooth_l1_loss")
+    reduction = _resolve_reduction(size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got beta={beta}")
     target = _as_target(target, input)
