@@ -288,21 +288,10 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     return _maybe_inplace(input, inplace, "mish_", _mish)
 
 
-class LogSigmoid(Function):
-    """y = log σ(x) = min(x, 0) − ln(1 + e^{−|x|}) (finite for any x); ∂y/∂x = σ(−x)."""
-
-    def forward(self, x):
-        xp = backend.get_array_module(x)
-        return (xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))).astype(x.dtype, copy=False)
-
-    def backward(self, g):
-        x, = self.inputs
-        return g * sigmoid(-x)
-
-
 def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
-    """logsigmoid(x) = log(1 / (1 + e⁻ˣ)), computed without overflow (−1000 → −1000, 1000 → 0)."""
-    return LogSigmoid()(input)
+    """logsigmoid(x) = log(1 / (1 + e⁻ˣ)) = −softplus(−x), computed without overflow (−1000 → −1000,
+    1000 → 0); ∂y/∂x = σ(−x).  Softplus without its linear cut-off: exact everywhere."""
+    return -softplus(-input, threshold=math.inf)
 
 
 def _hardsigmoid(x: Tensor) -> Tensor:
@@ -396,5 +385,5 @@ __all__ = [
     "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus", "silu", "gelu",
     "hardtanh", "hardtanh_", "relu6", "threshold", "threshold_", "hardshrink", "softshrink", "tanhshrink",
     "softsign", "selu", "selu_", "celu", "celu_", "mish", "logsigmoid", "hardsigmoid", "hardswish", "rrelu",
-    "rrelu_", "glu", "softmin", "relu_", "elu_", "leaky_relu_", "LogSigmoid", "Hardswish",
+    "rrelu_", "glu", "softmin", "relu_", "elu_", "leaky_relu_", "Hardswish",
 ]

@@ -9,6 +9,9 @@ vector normalisations ``normalize``, ``cosine_similarity`` and ``pairwise_distan
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
@@ -123,16 +126,17 @@ def batch_norm(
     fn = Normalize(axes, axes, param_shape, eps, weight is not None, bias is not None)
     out = fn(input, *params)
     if training and running_mean is not None:
-        mom = float(momentum)
-        batch_mean = fn.batch_mean.reshape(c).astype(running_mean.dtype, copy=False)
-        running_mean.data *= 1.0 - mom
-        running_mean.data += mom * batch_mean
+        _update_running(running_mean, fn.batch_mean.reshape(c), momentum)
     if training and running_var is not None:
-        mom = float(momentum)
-        unbiased = (fn.batch_var.reshape(c) * (m / (m - 1))).astype(running_var.dtype, copy=False)
-        running_var.data *= 1.0 - mom
-        running_var.data += mom * unbiased
+        _update_running(running_var, fn.batch_var.reshape(c) * (m / (m - 1)), momentum)
     return out
+
+
+def _update_running(running: Tensor, stat: Any, momentum: float) -> None:
+    """running ← (1 − momentum)·running + momentum·stat, in place and in the running tensor's dtype."""
+    mom = float(momentum)
+    running.data *= 1.0 - mom
+    running.data += mom * stat.astype(running.dtype, copy=False)
 
 
 def layer_norm(
@@ -146,8 +150,7 @@ def layer_norm(
 
     y = γ·(x − μ)/√(σ² + ε) + β, μ and σ² (biased) over those axes; γ, β of shape normalized_shape.
     """
-    shape = (int(normalized_shape),) if not isinstance(normalized_shape, (tuple, list)) else \
-        tuple(int(s) for s in normalized_shape)
+    shape = _normalized_shape(normalized_shape)
     k = len(shape)
     if k == 0 or input.ndim < k or input.shape[-k:] != shape:
         raise RuntimeError(f"layer_norm: normalized_shape {shape} does not match the last dimensions of the "
@@ -214,23 +217,18 @@ def instance_norm(
             raise RuntimeError("instance_norm: Expected running_mean and running_var to be defined when "
                                "use_input_stats is false")
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
-    positions = 1
-    for size in shape[2:]:
-        positions *= size
+    positions = math.prod(shape[2:])
     if positions == 1:  # torch checks the positions of one instance, whatever the batch size
         raise ValueError(f"instance_norm: Expected more than 1 spatial element when training, got input size {shape}")
     params = _affine_params("instance_norm", c, shape, weight, bias)
     axes = tuple(range(2, input.ndim))
     fn = Normalize(axes, (0,) + axes, (1, c) + (1,) * len(axes), eps, weight is not None, bias is not None)
     out = fn(input, *params)
-    mom = float(momentum)
     if running_mean is not None:
-        running_mean.data *= 1.0 - mom
-        running_mean.data += mom * fn.batch_mean.reshape(shape[0], c).mean(axis=0).astype(running_mean.dtype)
+        _update_running(running_mean, fn.batch_mean.reshape(shape[0], c).mean(axis=0), momentum)
     if running_var is not None:
         unbiased = fn.batch_var.reshape(shape[0], c) * (positions / max(positions - 1, 1))
-        running_var.data *= 1.0 - mom
-        running_var.data += mom * unbiased.mean(axis=0).astype(running_var.dtype)
+        _update_running(running_var, unbiased.mean(axis=0), momentum)
     return out
 
 
