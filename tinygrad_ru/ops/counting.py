@@ -13,11 +13,9 @@ from ..tensor import Tensor
 from .copies import _constant
 
 
-def _raw(value: Any, like: Tensor | None = None) -> Any:
-    if isinstance(value, Tensor):
-        return value.data
-    xp = like.xp if like is not None else backend.host
-    return xp.asarray(value)
+def _raw(value: Any, like: Tensor) -> Any:
+    """The array of ``value`` (a Tensor or anything array-like) on ``like``'s device."""
+    return value.data if isinstance(value, Tensor) else like.xp.asarray(value)
 
 
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
@@ -27,12 +25,14 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
     if dim is not None:
         raise NotImplementedError("unique: only dim=None (the flattened tensor) is supported here")
     xp = input.xp
-    values, inverse, counts = xp.unique(input.data, return_inverse=True, return_counts=True)
-    out = [_constant(values)]
+    found = xp.unique(input.data, return_inverse=return_inverse, return_counts=return_counts)
+    if not isinstance(found, tuple):
+        found = (found,)
+    out = [_constant(found[0])]
     if return_inverse:
-        out.append(_constant(inverse.reshape(input.shape).astype(backend.int64)))
+        out.append(_constant(found[1].reshape(input.shape).astype(backend.int64)))
     if return_counts:
-        out.append(_constant(counts.astype(backend.int64)))
+        out.append(_constant(found[-1].astype(backend.int64)))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -42,7 +42,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     x = input.data
     if x.dtype.kind not in "iub":
         raise NotImplementedError(f"bincount: not implemented for dtype {input.dtype} (integers only)")
-    if x.ndim != 1 or x.dtype.kind not in "iub" or (x.size and x.min() < 0):
+    if x.ndim != 1 or (x.size and x.min() < 0):
         raise RuntimeError(f"bincount: only supports 1-d non-negative integral inputs, got shape {input.shape} "
                            f"and dtype {input.dtype}")
     if minlength < 0:

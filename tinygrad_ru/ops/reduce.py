@@ -230,7 +230,12 @@ class CumSum(Function):
         return backend.get_array_module(x).cumsum(x, axis=self.dim)
 
     def backward(self, g):
-        return flip(cumsum(flip(g, self.dim), self.dim), self.dim)
+        return _reverse_cumsum(g, self.dim)
+
+
+def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
+    """Σ_{i≥j} gᵢ along ``dim``: the running sum from the end (cumsum's backward)."""
+    return flip(cumsum(flip(g, dim), dim), dim)
 
 
 def cumsum(x: Tensor, dim: int, dtype=None) -> Tensor:

@@ -20,15 +20,11 @@ from .comparison import compare, isnan
 from .copies import _constant, cast
 from .elementwise import _quiet, where
 from .indexing import gather
-from .movement import cat, expand, flip, movedim, narrow, reshape, unsqueeze
-from .reduce import ValuesIndices, amax, amin, cumsum
+from .movement import _dim_arg, cat, expand, movedim, narrow, reshape, unsqueeze
+from .reduce import ValuesIndices, _reverse_cumsum, amax, amin
 from .reduce import sum as _sum
 
 MinMax = namedtuple("aminmax", ["min", "max"])  # torch.return_types.aminmax: a tuple with .min and .max
-
-
-def _scan_dim(x: Tensor, dim: int, op: str) -> int:
-    return canonical_dim(dim, x.ndim, op)
 
 
 def _as_1d(x: Tensor, fn) -> Any:
@@ -40,10 +36,6 @@ def _as_1d(x: Tensor, fn) -> Any:
 
 
 # ----------------------------------------------------------------------------- cumprod
-def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
-    return flip(cumsum(flip(g, dim), dim), dim)
-
-
 class CumProd(Function):
     """yᵢ = Π_{k≤i} xₖ along dim; ∂L/∂xⱼ = Σ_{i≥j} gᵢ Π_{k≤i, k≠j} xₖ.
 
@@ -83,18 +75,18 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A
     elif x.dtype.kind in "biu":
         x = Tensor._wrap(x._data.astype(backend.int64), False)
     if x.ndim == 0:
-        _scan_dim(x, dim, "cumprod")
+        _dim_arg(x, dim, "cumprod")
         return _as_1d(x, lambda t, d: CumProd(d)(t))
-    return CumProd(_scan_dim(x, dim, "cumprod"))(x)
+    return CumProd(_dim_arg(x, dim, "cumprod"))(x)
 
 
 # ----------------------------------------------------------------------------- cummax / cummin
 def _cumulative_extremum(x: Tensor, dim: int, largest: bool, op: str) -> ValuesIndices:
     """(running max/min, the index where it was last reached) along dim; NaN propagates, as PyTorch."""
     if x.ndim == 0:
-        _scan_dim(x, dim, op)
+        _dim_arg(x, dim, op)
         return _as_1d(x, lambda t, d: _cumulative_extremum(t, d, largest, op))
-    d = _scan_dim(x, dim, op)
+    d = _dim_arg(x, dim, op)
     xp, a = x.xp, x.data
     running = (xp.maximum if largest else xp.minimum).accumulate(a, axis=d)
     hit = (a == running) | (xp.isnan(a) if a.dtype.kind in "fc" else False)
@@ -146,9 +138,9 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """log Σ_{k≤i} e^{xₖ} along ``dim``, stable for inputs of any size."""
     x = input if input.dtype.kind in "fc" else cast(input, backend.get_default_dtype())
     if x.ndim == 0:
-        _scan_dim(x, dim, "logcumsumexp")
+        _dim_arg(x, dim, "logcumsumexp")
         return _as_1d(x, lambda t, d: LogCumSumExp(d)(t))
-    return LogCumSumExp(_scan_dim(x, dim, "logcumsumexp"))(x)
+    return LogCumSumExp(_dim_arg(x, dim, "logcumsumexp"))(x)
 
 
 # ----------------------------------------------------------------------------- diff
