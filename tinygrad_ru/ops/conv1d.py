@@ -27,19 +27,17 @@ def single(value: Any, name: str, op: str) -> int:
     return int(value)
 
 
-def as_image(x: Tensor, op: str) -> tuple[Tensor, bool]:
-    """(N, C, L) → (N, C, 1, L), and (C, L) → (1, C, 1, L) (the flag says it was unbatched)."""
+def as_image(x: Tensor, op: str) -> Tensor:
+    """(N, C, L) → (N, C, 1, L) and (C, L) → (C, 1, L): an image of height 1 (the 2-D ops take unbatched input too)."""
     if x.ndim not in (2, 3):
         raise RuntimeError(f"{op}: Expected 2D (unbatched) or 3D (batched) input, but got input of size: "
                            f"{list(x.shape)}")
-    unbatched = x.ndim == 2
-    return unsqueeze(unsqueeze(x, 0) if unbatched else x, 2), unbatched
+    return unsqueeze(x, -2)
 
 
-def as_signal(y: Tensor, unbatched: bool) -> Tensor:
+def as_signal(y: Tensor) -> Tensor:
     """The inverse of :func:`as_image`."""
-    y = squeeze(y, 2)
-    return squeeze(y, 0) if unbatched else y
+    return squeeze(y, -2)
 
 
 def conv1d(
@@ -56,7 +54,7 @@ def conv1d(
     y[n, o, i] = b[o] + Σ_{c, p} W[o, c, p] · x_pad[n, g(o)·C/G + c, s·i + d·p]
 
     ``input`` (N, C, L) or (C, L), ``weight`` (O, C/groups, k); computed as conv2d on (N, C, 1, L)."""
-    x, unbatched = as_image(input, "conv1d")
+    x = as_image(input, "conv1d")
     if weight.ndim != 3:
         raise RuntimeError(f"conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got shape "
                            f"{tuple(weight.shape)}")
@@ -68,7 +66,7 @@ def conv1d(
         padding = (0, single(padding, "padding", "conv1d"))
     y = conv2d(x, unsqueeze(weight, 2), bias, (1, single(stride, "stride", "conv1d")), padding,
                (1, single(dilation, "dilation", "conv1d")), groups)
-    return as_signal(y, unbatched)
+    return as_signal(y)
 
 
 def _pool1d_args(op: str, kernel_size: Any, stride: Any, padding: Any) -> tuple[tuple, tuple, tuple]:
@@ -97,8 +95,8 @@ def max_pool1d(
     the gradient goes to the first maximum of each window.  ``stride`` defaults to ``kernel_size``."""
     _unsupported("max_pool1d", dilation=(single(dilation, "dilation", "max_pool1d"), 1), ceil_mode=(ceil_mode, False),
                  return_indices=(return_indices, False))
-    x, unbatched = as_image(input, "max_pool1d")
-    return as_signal(max_pool2d(x, *_pool1d_args("max_pool1d", kernel_size, stride, padding)), unbatched)
+    x = as_image(input, "max_pool1d")
+    return as_signal(max_pool2d(x, *_pool1d_args("max_pool1d", kernel_size, stride, padding)))
 
 
 def avg_pool1d(
@@ -112,16 +110,14 @@ def avg_pool1d(
     """Mean over windows of length k: y[n, c, i] = (1/k) Σ_{p<k} x_pad[n, c, s·i + p] (zero padding
     counted unless ``count_include_pad=False``).  ``stride`` defaults to ``kernel_size``."""
     _unsupported("avg_pool1d", ceil_mode=(ceil_mode, False))
-    x, unbatched = as_image(input, "avg_pool1d")
-    return as_signal(avg_pool2d(x, *_pool1d_args("avg_pool1d", kernel_size, stride, padding), count_include_pad),
-                     unbatched)
+    x = as_image(input, "avg_pool1d")
+    return as_signal(avg_pool2d(x, *_pool1d_args("avg_pool1d", kernel_size, stride, padding), count_include_pad))
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: int | tuple[int]) -> Tensor:  # noqa: A002
     """(N, C, L) → (N, C, OL): y[…, i] = mean of x[…, ⌊i·L/OL⌋ : ⌈(i+1)·L/OL⌉] (torch's windows)."""
-    x, unbatched = as_image(input, "adaptive_avg_pool1d")
-    return as_signal(adaptive_avg_pool2d(x, (1, single(output_size, "output_size", "adaptive_avg_pool1d"))),
-                     unbatched)
+    x = as_image(input, "adaptive_avg_pool1d")
+    return as_signal(adaptive_avg_pool2d(x, (1, single(output_size, "output_size", "adaptive_avg_pool1d"))))
 
 
 __all__ = ["conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d"]

@@ -16,7 +16,7 @@ from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._strided import col2im, im2col, out_size, pair
-from .movement import squeeze, unsqueeze
+from .movement import with_batch_dim
 
 
 class _BlockGeometry:
@@ -82,13 +82,16 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
         raise error(f"unfold: Expected 3D or 4D (batch mode) tensor for input, but got input of shape "
                     f"{tuple(input.shape)}")
     k, d, p, s = _block_args("unfold", kernel_size, dilation, padding, stride)
-    x = unsqueeze(input, 0) if input.ndim == 3 else input
-    geo = _BlockGeometry(x.shape, k, d, p, s)
-    if min(geo.out_hw) < 1:
-        raise RuntimeError(f"unfold: the kernel {k} (dilation {d}) does not fit the padded input "
-                           f"{tuple(x.shape[2 + a] + 2 * p[a] for a in (0, 1))} (input shape {tuple(input.shape)})")
-    y = Unfold(geo)(x)
-    return squeeze(y, 0) if input.ndim == 3 else y
+
+    def run(x: Tensor) -> Tensor:
+        geo = _BlockGeometry(x.shape, k, d, p, s)
+        if min(geo.out_hw) < 1:
+            raise RuntimeError(f"unfold: the kernel {k} (dilation {d}) does not fit the padded input "
+                               f"{tuple(x.shape[2 + a] + 2 * p[a] for a in (0, 1))} (input shape "
+                               f"{tuple(input.shape)})")
+        return Unfold(geo)(x)
+
+    return with_batch_dim(input, 4, run)
 
 
 def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
@@ -99,20 +102,22 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
         raise RuntimeError(f"fold: Expected 2D or 3D (batch mode) tensor for input, but got input of shape "
                            f"{tuple(input.shape)}")
     k, d, p, s = _block_args("fold", kernel_size, dilation, padding, stride)
-    cols = unsqueeze(input, 0) if input.ndim == 2 else input
-    n, ck, length = cols.shape
-    if ck % (k[0] * k[1]):
-        raise RuntimeError(f"fold: Expected size of input's dimension 1 to be divisible by the product of "
-                           f"kernel_size {k}, but got input of shape {tuple(input.shape)}")
-    h, w = pair(output_size, "output_size", "fold")
-    geo = _BlockGeometry((n, ck // (k[0] * k[1]), h, w), k, d, p, s)
-    if geo.out_hw[0] * geo.out_hw[1] != length or min(geo.out_hw) < 1:
-        raise RuntimeError(f"fold: Given output_size={(h, w)}, kernel_size={k}, dilation={d}, padding={p}, "
-                           f"stride={s}, expected size of input's dimension 2 to match the calculated number of "
-                           f"sliding blocks {geo.out_hw[0]} * {geo.out_hw[1]} = {geo.out_hw[0] * geo.out_hw[1]}, "
-                           f"but got input of shape {tuple(input.shape)}")
-    y = Fold(geo)(cols)
-    return squeeze(y, 0) if input.ndim == 2 else y
+
+    def run(cols: Tensor) -> Tensor:
+        n, ck, length = cols.shape
+        if ck % (k[0] * k[1]):
+            raise RuntimeError(f"fold: Expected size of input's dimension 1 to be divisible by the product of "
+                               f"kernel_size {k}, but got input of shape {tuple(input.shape)}")
+        h, w = pair(output_size, "output_size", "fold")
+        geo = _BlockGeometry((n, ck // (k[0] * k[1]), h, w), k, d, p, s)
+        if geo.out_hw[0] * geo.out_hw[1] != length or min(geo.out_hw) < 1:
+            raise RuntimeError(f"fold: Given output_size={(h, w)}, kernel_size={k}, dilation={d}, padding={p}, "
+                               f"stride={s}, expected size of input's dimension 2 to match the calculated number of "
+                               f"sliding blocks {geo.out_hw[0]} * {geo.out_hw[1]} = {geo.out_hw[0] * geo.out_hw[1]}, "
+                               f"but got input of shape {tuple(input.shape)}")
+        return Fold(geo)(cols)
+
+    return with_batch_dim(input, 3, run)
 
 
 __all__ = ["unfold", "fold", "Unfold", "Fold"]
