@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import backend
 from ..tensor import Tensor
-from ._util import operands
+from ._util import broadcast_shapes, operands
 
 __all__ = ["allclose", "isclose", "equal", "is_tensor", "is_floating_point", "is_nonzero", "result_type"]
 
@@ -24,10 +24,7 @@ def _close_operands(op: str, input: Tensor, other: Tensor) -> tuple[Any, Any]:  
     _tensor_arg(op, "other", 2, other)
     if input.dtype != other.dtype:
         raise RuntimeError(f"{op}(): input and other must have the same dtype, got {input.dtype} and {other.dtype}")
-    try:
-        backend.host.broadcast_shapes(input.shape, other.shape)
-    except ValueError:
-        raise RuntimeError(f"{op}(): shapes {input.shape} and {other.shape} do not broadcast") from None
+    broadcast_shapes(op, tuple(input.shape), tuple(other.shape))
     return input._data, other._data
 
 

@@ -12,23 +12,21 @@ from typing import Any
 
 from .. import backend
 from ..tensor import Tensor
-from .inplace import bernoulli_
+from ._util import broadcast_shapes
+from .inplace import _rng, bernoulli_
 
 __all__ = ["normal", "bernoulli", "multinomial"]
 
 np = backend.host  # samples are drawn on the host, as every random fill of the library
 
 
-def _draws(generator: Any) -> Any:
-    return generator or backend.rng()
-
-
 def _check_std(std: Any) -> None:
-    if isinstance(std, Tensor):
-        if (backend.to_numpy(std.data) < 0).any():
-            raise RuntimeError("normal expects all elements of std >= 0.0")
-    elif std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    """std ≥ 0 (a number, or a host array of a tensor's values)."""
+    if isinstance(std, numbers.Number):
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    elif (std < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
 
 
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None, dtype: Any = None,
@@ -54,15 +52,11 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
     like = tensors[0]
     if like.dtype.kind != "f":
         raise NotImplementedError(f"normal: not implemented for dtype {like.dtype} (needs a floating tensor)")
-    _check_std(std)
     m = backend.to_numpy(mean.data) if isinstance(mean, Tensor) else mean
-    s = backend.to_numpy(std.data) if isinstance(std, Tensor) else std
-    try:
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-    except ValueError:
-        raise RuntimeError(f"normal: mean of shape {np.shape(m)} and std of shape {np.shape(s)} do not "
-                           "broadcast") from None
-    z = m + s * _draws(generator).standard_normal(shape)
+    s = backend.to_numpy(std.data) if isinstance(std, Tensor) else std  # one read to the host
+    _check_std(s)
+    shape = broadcast_shapes("normal", np.shape(m), np.shape(s))
+    z = m + s * _rng(generator).standard_normal(shape)
     return Tensor(backend.to_device(z.astype(like.dtype), like.device), dtype=like.dtype)
 
 
@@ -103,7 +97,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
     total = p.sum(axis=1, keepdims=True)
     if p.shape[0] and (total <= 0).any():
         raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _draws(generator)
+    rng = _rng(generator)
     if replacement:
         cdf = np.cumsum(p / total, axis=1)
         u = rng.random((p.shape[0], num_samples))
