@@ -373,7 +373,12 @@ _CPU = device("cpu")
 
 
 # ----------------------------------------------------------------------------- RNG
-_initial_seed = int(np.random.SeedSequence().entropy) % (1 << 64)  # a fresh one per process, as torch
+def _fresh_seed() -> int:
+    """A seed from the operating system's entropy (64 bits, as torch's)."""
+    return int(np.random.SeedSequence().entropy) % (1 << 64)
+
+
+_initial_seed = _fresh_seed()  # a fresh one per process, as torch
 _rng = np.random.default_rng(_initial_seed)
 
 
@@ -391,7 +396,7 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 def seed() -> int:
     """Seed the generator from the operating system's entropy and return that seed (``torch.seed``)."""
-    s = int(np.random.SeedSequence().entropy) % (1 << 64)
+    s = _fresh_seed()
     manual_seed(s)
     return s
 

@@ -26,8 +26,9 @@ from .matmul import matmul
 from .movement import reshape
 
 
-def _output_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
-    """(OH, OW) with PyTorch's checks and exception types, in its order."""
+def _output_size(x: Tensor, output_size: Any, op: str, global_mean_any_rank: bool = False) -> tuple[int, int]:
+    """(OH, OW) with PyTorch's checks and exception types, in its order; ``global_mean_any_rank``: an
+    output of (1, 1) takes any input of two or more dimensions (torch's average pool)."""
     pair = isinstance(output_size, (tuple, list))
     if pair and x.ndim < 3:
         raise ValueError(f"{op}: an output_size pair needs a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
@@ -38,7 +39,7 @@ def _output_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
     out = tuple(x.shape[-2 + a] if s is None else int(s) for a, s in enumerate(size))
     # torch's average pool to (1, 1) is a mean over the last two axes, of any input with at least two
     # dimensions (the pooling here is that mean too: A_H and A_W are rows of 1/H and 1/W)
-    global_mean = op == "adaptive_avg_pool2d" and out == (1, 1)
+    global_mean = global_mean_any_rank and out == (1, 1)
     if global_mean and x.ndim < 2:
         raise IndexError(f"{op}: output_size 1 averages the last two dimensions, but the input of shape {x.shape} "
                          f"has {x.ndim}")
@@ -70,7 +71,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     ``output_size``: an int (square) or a pair whose entries may be None (keep that size).
     y[…, i, j] = mean of x[…, start(i):end(i), start(j):end(j)] (windows in the module docstring).
     """
-    oh, ow = _output_size(input, output_size, "adaptive_avg_pool2d")
+    oh, ow = _output_size(input, output_size, "adaptive_avg_pool2d", global_mean_any_rank=True)
     (h, w), xp, dtype = input.shape[-2:], input.xp, input.dtype
     rows = _constant(_average_matrix(xp, h, oh, dtype))                   # (OH, H)
     cols = _constant(_average_matrix(xp, w, ow, dtype).T.copy())          # (W, OW)

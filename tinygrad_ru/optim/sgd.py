@@ -166,7 +166,7 @@ class ASGD(Optimizer):
         eta, mu = state.setdefault("eta", lr), state.setdefault("mu", 1.0)
         t = self._next_step(state)
         ax = self._zeros(p, state, "ax")
-        p.data *= 1 - lambd * eta
+        F.decoupled_decay_(p.data, eta, lambd)  # θ ← θ·(1 − λη)
         p.data -= eta * g
         if mu != 1:
             ax += mu * (p.data - ax)

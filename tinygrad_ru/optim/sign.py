@@ -114,11 +114,12 @@ class Rprop(Optimizer):
         prev, step_size = self._zeros(p, state, "prev"), state["step_size"]
         etaminus, etaplus = group["etas"]
         s = F.sign(g * prev)
+        flip = s < 0  # the gradient changed sign since the last step
         factor = xp.ones_like(g)
         factor[s > 0] = etaplus
-        factor[s < 0] = etaminus
+        factor[flip] = etaminus
         step_size *= factor
         xp.clip(step_size, *group["step_sizes"], out=step_size)
-        g = xp.where(factor == etaminus, 0, g)  # as torch: where the factor is η₋ (a sign flip)
+        g = xp.where(flip, 0, g)  # as torch: no step where the sign flipped
         p.data -= F.sign(g) * step_size
         prev[...] = g
