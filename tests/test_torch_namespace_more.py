@@ -555,3 +555,12 @@ def test_random_functions_keep_the_device():
         assert tg.allclose(x, x) and tg.equal(x, x)
     finally:
         sb.unregister()
+
+
+@pytest.mark.parametrize("name", ["zeros_like", "ones_like", "empty_like", "rand_like", "randn_like"])
+def test_like_functions_take_device_and_dtype_keywords_as_torch(name):
+    for fw in (tg, torch):
+        out = getattr(fw, name)(fw.ones(2, 3), dtype=fw.float64, device="cpu")
+        assert tuple(out.shape) == (2, 3) and out.dtype == fw.float64 and out.device.type == "cpu"
+    full = tg.full_like(tg.ones(2), 7.0, device="cpu")
+    assert full.tolist() == torch.full_like(torch.ones(2), 7.0, device="cpu").tolist()
