@@ -67,6 +67,7 @@ class _ConvNd(_WeightedLayer):
             raise ValueError(f"{name}: padding_mode must be one of {_PADDING_MODES}, but got "
                              f"padding_mode={padding_mode!r}")
         self.padding_mode = padding_mode
+        self.output_padding = (0,) * self._dims  # torch's attribute; ConvTranspose2d sets its own
         numeric_padding = self.padding if isinstance(self.padding, tuple) else (0,) * self._dims
         if min(self.kernel_size) <= 0 or min(self.stride) <= 0 or min(self.dilation) <= 0 or min(numeric_padding) < 0:
             raise ValueError(
@@ -86,6 +87,13 @@ class _ConvNd(_WeightedLayer):
             weight_shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self._make_parameters(weight_shape, bias, init, device, dtype, bias_size=self.out_channels)
 
+    def _conv_forward(self, x: Tensor, conv: Any) -> Tensor:
+        """``conv`` (F.conv1d / F.conv2d) with this layer's options; a non-zero ``padding_mode`` pads first."""
+        if self.padding_mode != "zeros":
+            x = F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return conv(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
     def extra_repr(self) -> str:
         n = self._dims
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
@@ -93,7 +101,7 @@ class _ConvNd(_WeightedLayer):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
-        if getattr(self, "output_padding", (0,) * n) != (0,) * n:
+        if self.output_padding != (0,) * n:
             s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
@@ -130,10 +138,7 @@ class Conv2d(_ConvNd):
                 f"Conv2d: expected input with {self.in_channels} channels (N, {self.in_channels}, H, W) or "
                 f"({self.in_channels}, H, W), got shape {tuple(x.shape)}"
             )
-        if self.padding_mode != "zeros":
-            x = F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(x, F.conv2d)
 
 
 class Conv1d(_ConvNd):
@@ -145,10 +150,7 @@ class Conv1d(_ConvNd):
     _dims = 1
 
     def forward(self, x: Tensor) -> Tensor:
-        if self.padding_mode != "zeros":
-            x = F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return F.conv1d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(x, F.conv1d)
 
 
 class ConvTranspose2d(_ConvNd):
