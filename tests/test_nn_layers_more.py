@@ -576,3 +576,9 @@ def test_public_name_lists_have_no_repeats():
 
     for names in (tg_root.__all__, tg_nn.__all__, tg_F.__all__):
         assert len(names) == len(set(names)), sorted(n for n in set(names) if names.count(n) > 1)
+
+
+def test_dropout2d_of_a_3d_input_warns_as_torch():
+    for fw in (tg, torch):
+        with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
+            fw.nn.functional.dropout2d(fw.ones(2, 3, 4))

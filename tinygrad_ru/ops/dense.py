@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from .. import backend
@@ -86,9 +87,7 @@ def dropout(
     next layer the same expected input in training and at test; only the scale of the training
     activations differs (by 1/(1−p)).  ``inplace`` is accepted for PyTorch compatibility and ignored.
     """
-    p = float(p)
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    p = _probability(p, "dropout")
     if scaling not in ("inverted", "lecture"):
         raise ValueError(f"dropout: scaling must be 'inverted' or 'lecture', got {scaling!r}")
     if not training:
@@ -96,6 +95,14 @@ def dropout(
     if p == 0.0:
         return input
     return mul(input, _dropout_mask(input, input.shape, p, scaling == "inverted"))
+
+
+def _probability(p: Any, op: str) -> float:
+    """A dropout probability: a number in [0, 1] (torch's ValueError otherwise)."""
+    p = float(p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+    return p
 
 
 def _dropout_mask(input: Tensor, shape: tuple[int, ...], p: float, inverted: bool = True) -> Tensor:
@@ -110,9 +117,7 @@ def _dropout_mask(input: Tensor, shape: tuple[int, ...], p: float, inverted: boo
 def _channel_dropout(input: Tensor, p: float, training: bool, spatial: int, op: str) -> Tensor:  # noqa: A002
     """Zero whole channels: one Bernoulli(1 − p) draw per (sample, channel), scaled by 1/(1 − p);
     ``spatial`` axes follow the channel axis (an input with one axis fewer is unbatched)."""
-    p = float(p)
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+    p = _probability(p, op)
     if not training or p == 0.0:
         return input
     batched = input.ndim == spatial + 2
@@ -135,7 +140,12 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if input.ndim < 2:
         raise RuntimeError(f"dropout2d: Feature dropout requires at least 2 dimensions in the input, got shape "
                            f"{tuple(input.shape)}")
-    return _channel_dropout(input, p, training, max(input.ndim - 2, 0), "dropout2d")
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "Use dropout1d for that (torch's rule; its interpretation may change)", UserWarning,
+                      stacklevel=2)
+    return _channel_dropout(input, p, training, input.ndim - 2, "dropout2d")
 
 
 

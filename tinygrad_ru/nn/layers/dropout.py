@@ -8,6 +8,7 @@ E[x·m] = (1−p)·x; the inverted form simply moves the factor into training, s
 
 from __future__ import annotations
 
+from ...ops.dense import _probability
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
@@ -18,8 +19,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False, scaling: str = "inverted") -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability has to be between 0 and 1, but got {p}")
+        _probability(p, "Dropout")
         if scaling not in ("inverted", "lecture"):
             raise ValueError(f"Dropout: scaling must be 'inverted' or 'lecture', got {scaling!r}")
         self.p, self.scaling = p, scaling
