@@ -61,6 +61,15 @@ def _fresh_inputs(inputs: tuple[Tensor, ...], create_graph: bool = False) -> tup
                  for x in inputs)
 
 
+def _evaluate(func: Callable[..., Any], xs: tuple[Tensor, ...], create_graph: bool,
+              fn: str) -> tuple[tuple[Tensor, ...], bool, tuple[Tensor, ...]]:
+    """``func`` run on the differentiable stand-ins of the inputs (the caller holds ``enable_grad``):
+    (those inputs, whether the output was a tuple, the outputs as a tuple)."""
+    xs = _fresh_inputs(xs, create_graph)
+    out_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function", fn)
+    return xs, out_tuple, outs
+
+
 def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...], seeds: tuple[Any, ...],
            create_graph: bool) -> tuple[Tensor, ...]:
     """Σₖ seedₖᵀ·∂outputₖ/∂inputs, zeros for inputs the outputs do not depend on (as torch's strict=False)."""
@@ -86,9 +95,7 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     _refuse_strict(strict, "vjp")
     in_tuple, xs = _as_tuple(inputs, "inputs", "vjp")
     with enable_grad():
-        xs = _fresh_inputs(xs, create_graph)
-        out = func(*xs)
-        out_tuple, outs = _as_tuple(out, "outputs of the user-provided function", "vjp")
+        xs, out_tuple, outs = _evaluate(func, xs, create_graph, "vjp")
         if v is None:
             if any(o.numel() != 1 for o in outs):
                 raise RuntimeError("vjp: the vector v can only be None if the user-provided function returns a "
@@ -110,9 +117,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     in_tuple, xs = _as_tuple(inputs, "inputs", "jvp")
     vs = _input_vector(v, xs, "jvp")
     with enable_grad():
-        xs = _fresh_inputs(xs, create_graph)
-        out = func(*xs)
-        out_tuple, outs = _as_tuple(out, "outputs of the user-provided function", "jvp")
+        xs, out_tuple, outs = _evaluate(func, xs, create_graph, "jvp")
         us = tuple(o.new_zeros(o.shape).requires_grad_(True) for o in outs)  # g(u) = uᵀJ, linear in u
         g = _grads(outs, xs, us, create_graph=True)
         jv = _grads(g, us, vs, create_graph)
@@ -126,9 +131,7 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, 
     _refuse_strict(strict, "jacobian")
     in_tuple, xs = _as_tuple(inputs, "inputs", "jacobian")
     with enable_grad():
-        xs = _fresh_inputs(xs, create_graph)
-        out = func(*xs)
-        out_tuple, outs = _as_tuple(out, "outputs of the user-provided function", "jacobian")
+        xs, out_tuple, outs = _evaluate(func, xs, create_graph, "jacobian")
         blocks = []
         for o in outs:
             rows: list[tuple[Tensor, ...]] = []
